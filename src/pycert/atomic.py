@@ -1,0 +1,163 @@
+"""All-or-nothing file writes: temp file with its final mode, fsync, link or rename.
+
+A reader (or a crash) sees either the old file or the new one, never a torn file, and a
+key is never readable by others, not even for an instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pycert.errors import CertError
+from pycert.loader import TEMP_MARK, go_errno_text
+
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+@dataclass
+class Planned:
+    """A file to install; `what` starts the error text, e.g. `error writing client key to`."""
+
+    path: str
+    data: bytes
+    mode: int
+    what: str
+
+    def fail(self, exc: OSError) -> CertError:
+        return CertError(f"{self.what} {self.path}: open {self.path}: {go_errno_text(exc)}")
+
+
+@contextlib.contextmanager
+def dir_lock(directory: str) -> Iterator[None]:
+    """Serialises read-modify-write of a certs dir between pycert processes (flock)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _temp_name(path: str, tag: str = "") -> str:
+    head, tail = os.path.split(path)
+    return os.path.join(head, f".{tail}{TEMP_MARK}{tag}.{os.getpid()}.{secrets.token_hex(4)}")
+
+
+def _write_temp(item: Planned) -> str:
+    tmp = _temp_name(item.path)
+    try:
+        fd = os.open(tmp, _OPEN_FLAGS, 0o600)
+    except OSError as exc:
+        raise item.fail(exc) from None
+    try:
+        os.fchmod(fd, item.mode)  # exact mode whatever the umask; 0600 from the first byte
+        view = memoryview(item.data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as exc:
+        os.close(fd)
+        os.unlink(tmp)
+        raise item.fail(exc) from None
+    os.close(fd)
+    return tmp
+
+
+def clean_stale(directory: str) -> None:
+    """Removes temp files left by pycert processes that died (SIGKILL, power loss)."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(directory):
+            if TEMP_MARK in name and not _owner_alive(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(directory, name))
+
+
+def _owner_alive(name: str) -> bool:
+    try:
+        pid = int(name.rsplit(".", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def precheck(items: list[Planned], overwrite: bool) -> None:
+    """Fails before anything is written if a target exists and may not be replaced."""
+    if overwrite:
+        return
+    for item in items:
+        if os.path.lexists(item.path):
+            raise item.fail(FileExistsError(17, os.strerror(17)))
+
+
+def commit(items: list[Planned], *, overwrite: bool) -> None:
+    """Installs every file or none: on any failure, files already installed are undone."""
+    precheck(items, overwrite)
+    temps: list[str] = []
+    undo: list[tuple[str, str | None]] = []  # (path, backup or None if it was new)
+    try:
+        for item in items:
+            temps.append(_write_temp(item))
+        for item, tmp in zip(items, temps):
+            undo.append(_install(item, tmp, overwrite))
+    except BaseException:
+        _rollback(undo)
+        raise
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    for _, backup in undo:
+        if backup:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+    for directory in {os.path.dirname(item.path) or "." for item in items}:
+        fsync_dir(directory)
+
+
+def _install(item: Planned, tmp: str, overwrite: bool) -> tuple[str, str | None]:
+    if not overwrite or not os.path.lexists(item.path):
+        try:
+            os.link(tmp, item.path)  # exclusive: never replaces, never follows a symlink
+        except OSError as exc:
+            raise item.fail(exc) from None
+        return item.path, None
+    backup = _temp_name(item.path, ".old")
+    try:
+        os.link(item.path, backup)  # keeps the old file for rollback (a link, not a copy)
+        os.replace(tmp, item.path)  # replaces a symlink itself, never its target
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
+        raise item.fail(exc) from None
+    return item.path, backup
+
+
+def _rollback(undo: list[tuple[str, str | None]]) -> None:
+    for path, backup in reversed(undo):
+        with contextlib.suppress(OSError):
+            if backup:
+                os.replace(backup, path)
+            else:
+                os.unlink(path)
+
+
+def fsync_dir(directory: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

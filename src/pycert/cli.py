@@ -1,0 +1,289 @@
+"""The `pycert` command line: cockroach's `cert` commands, flags, output and exit codes.
+
+This layer parses and prints. Building certificates lives in `pki`, files in `certdir`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from pycert import cobra, logsetup
+from pycert.cobra import CobraCommand, CobraGroup, GoDuration, GoInt
+from pycert.errors import CertError
+
+CA_LIFETIME = "87840h"  # 10 years of 366 days, so leap years never shorten a cert
+LEAF_LIFETIME = "43920h"  # 5 years of 366 days
+Fn = Callable[..., Any]
+
+
+def default_certs_dir() -> str:
+    return os.environ.get("HOME", "") + "/.cockroach-certs"
+
+
+def _env_or(value: str | None, env: str, default: str) -> str:
+    """cockroach's env override: a set-but-empty variable still counts as set."""
+    if value is not None:
+        return value
+    return os.environ.get(env, default)
+
+
+def _common(f: Fn) -> Fn:
+    """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
+    f = click.option("--certs-dir", default=None, metavar="<path>",
+                     help="Path to the directory containing SSL certificates and keys. "
+                     f"[default: {default_certs_dir()}] Environment variable: COCKROACH_CERTS_DIR")(f)
+    f = click.option("--cert-principal-map", multiple=True, metavar="<cert-principal:db-principal>",
+                     help="A comma-separated list of <cert-principal>:<db-principal> mappings; "
+                     "only its syntax is checked by cert commands.")(f)
+    f = click.option("--root-cert-distinguished-name", default="", metavar="<dn>",
+                     help="Accepted for compatibility; no effect on cert commands.")(f)
+    f = click.option("--node-cert-distinguished-name", default="", metavar="<dn>",
+                     help="Accepted for compatibility; no effect on cert commands.")(f)
+    return logsetup.options(f)
+
+
+def _create(lifetime: str) -> Callable[[Fn], Fn]:
+    def deco(f: Fn) -> Fn:
+        f = _common(f)
+        f = click.option("--ca-key", default=None, metavar="<path>",
+                         help="Path to the CA key. Environment variable: COCKROACH_CA_KEY")(f)
+        f = click.option("--key-size", type=GoInt(), default=2048, show_default=True,
+                         help="Key size in bits for CA/Node/Client certificates.")(f)
+        f = click.option("--overwrite", is_flag=True,
+                         help="Certificate and key files are overwritten if they exist.")(f)
+        f = click.option("--lifetime", type=GoDuration(), default=lifetime,
+                         help=f"Certificate lifetime. [default: {lifetime}0m0s]")(f)
+        return f
+    return deco
+
+
+def _ca(f: Fn) -> Fn:
+    f = _create(CA_LIFETIME)(f)
+    return click.option("--allow-ca-key-reuse", is_flag=True,
+                        help="Use the CA key if it exists.")(f)
+
+
+def _request(opts: dict[str, Any]) -> Any:
+    """Builds a certdir.Request from the parsed flags (and the two env vars)."""
+    from pycert.certdir import Request
+
+    from pycert.names import check_principal_map
+
+    check_principal_map([e for v in opts.get("cert_principal_map", ()) for e in v.split(",")])
+    logsetup.configure(opts)
+    return Request(
+        certs_dir=_env_or(opts["certs_dir"], "COCKROACH_CERTS_DIR", default_certs_dir()),
+        ca_key=_env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", ""),
+        key_size=opts.get("key_size", 2048),
+        lifetime_ns=opts.get("lifetime", 0),
+        overwrite=opts.get("overwrite", False),
+        allow_ca_key_reuse=opts.get("allow_ca_key_reuse", False),
+    )
+
+
+def _no_args(name: str, args: tuple[str, ...]) -> None:
+    if args:
+        raise CertError(f'unknown command "{args[0]}" for "cockroach cert {name}"', prefixed=False)
+
+
+def _exactly_one(args: tuple[str, ...]) -> str:
+    if len(args) != 1:
+        raise CertError(f"accepts 1 arg(s), received {len(args)}", prefixed=False)
+    return args[0]
+
+
+def _run(kind: str, req: Any, *args: Any) -> None:
+    from pycert import certdir
+
+    certdir.run(kind, req, *args)
+
+
+def _ca_command(name: str, kind: str, short: str, path: str = "cert") -> click.Command:
+    @_ca
+    @click.argument("args", nargs=-1)
+    def command(args: tuple[str, ...], **opts: Any) -> None:
+        _no_args(name, args)
+        _run(kind, _request(opts))
+
+    return CobraCommand(name, callback=command, params=command.__click_params__,
+                        help=short, short_help=short, cobra_path=f"{path} {name}",
+                        options_metavar="--certs-dir=<path to cockroach certs dir> "
+                        "--ca-key=<path-to-ca-key>")
+
+
+@_create(LEAF_LIFETIME)
+@click.argument("hosts", nargs=-1)
+def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
+    if not hosts:
+        raise CertError("create-node requires at least one host name or address, none was specified",
+                        prefixed=False)
+    _run("node", _request(opts), "", list(hosts))
+
+
+@_create(LEAF_LIFETIME)
+@click.option("--tenant-scope", default=None, metavar="<[]TenantID>",
+              help="Tenant IDs the certificate is valid for (comma-separated); "
+              "when omitted, valid for all tenants.")
+@click.option("--tenant-name-scope", default=None, metavar="<[]TenantName>",
+              help="Tenant names the certificate is valid for (comma-separated).")
+@click.option("--also-generate-pkcs8-key", is_flag=True,
+              help="Also write the key in pkcs8 format to <certs-dir>/client.<username>.key.pk8.")
+@click.option("--disable-username-validation", is_flag=True,
+              help="Do not validate that the identity is a valid SQL username; such a cert "
+              "needs an identity map rule on the server.")
+@click.argument("args", nargs=-1)
+def _create_client(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert import names
+
+    raw = _exactly_one(args)
+    ids = names.parse_tenant_scope(opts["tenant_scope"]) if opts["tenant_scope"] is not None else []
+    tnames = (names.parse_tenant_name_scope(opts["tenant_name_scope"])
+              if opts["tenant_name_scope"] is not None else [])
+    user = names.normalize_username(raw)
+    problem = names.username_problem(user)
+    if problem and not opts["disable_username_validation"]:
+        raise CertError(problem, hint=names.USERNAME_HINT, prefixed=False).wrap(
+            "failed to generate client certificate and key")
+    if problem:
+        cobra.write_err(f"warning: the specified identity {names.go_quote(raw)} is not a valid "
+                        "SQL username.\nBefore it can be used to log in, an identity map rule "
+                        "will need to be set on the server.")
+        names.check_safe_filename(user)
+    req = _request(opts)
+    req.pkcs8, req.tenant_scope, req.tenant_name_scope = (
+        opts["also_generate_pkcs8_key"], ids, tnames)
+    _run("client", req, user, [])
+
+
+@_create(LEAF_LIFETIME)
+@click.argument("args", nargs=-1)
+def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.names import parse_tenant_id
+
+    if not args:
+        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False)
+    hosts = list(args[1:])
+    if not hosts:
+        hosts = ["127.0.0.1", "::1", "localhost", "*.local"]
+        cobra.write_err("Warning: no server address specified. Using "
+                        "[127.0.0.1 ::1 localhost *.local].\n")
+    tenant = parse_tenant_id(args[0])
+    _run("tenant-client", _request(opts), str(tenant), hosts)
+
+
+@_create(LEAF_LIFETIME)
+@click.argument("args", nargs=-1)
+def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.names import parse_tenant_id
+
+    tenant = parse_tenant_id(_exactly_one(args))
+    if tenant == 0:
+        raise CertError("tenantId 0 is invalid (requires != 0)", prefixed=False)
+    _run("tenant-signing", _request(opts), tenant)
+
+
+@_common
+@click.argument("args", nargs=-1)
+def _list(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.listing import render_table, render_tsv, rows
+    from pycert.loader import load_dir
+
+    _no_args("list", args)
+    req = _request(opts)
+    try:
+        files = load_dir(req.certs_dir)
+    except CertError as exc:
+        raise exc.wrap("cannot load certificates") from None
+    table = rows(files)
+    text = render_table(table) if sys.stdout.isatty() else render_tsv(table)
+    _out(f"Certificate directory: {req.certs_dir}\n" + text)
+
+
+def _out(text: str) -> None:
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.flush()
+
+
+def _leaf(fn: Fn, name: str, short: str, usage: str, path: str = "cert") -> click.Command:
+    return CobraCommand(name, callback=fn, params=fn.__click_params__, help=short,  # type: ignore[attr-defined]
+                        short_help=short, cobra_path=f"{path} {name}", options_metavar=usage)
+
+
+_CERTS = "--certs-dir=<path to cockroach certs dir>"
+_KEY = "--ca-key=<path-to-ca-key>"
+COMMANDS = [
+    _ca_command("create-ca", "ca", "create CA certificate and key"),
+    _ca_command("create-client-ca", "client-ca", "create client CA certificate and key"),
+    _ca_command("create-tenant-client-ca", "tenant-client-ca",
+                "create tenant client CA certificate and key", "mt cert"),
+    _leaf(_create_node, "create-node", "create node certificate and key",
+          f"{_CERTS} {_KEY} <host 1> <host 2> ... <host N>"),
+    _leaf(_create_client, "create-client", "create client certificate and key",
+          f"{_CERTS} {_KEY} <username>"),
+    _leaf(_create_tenant_client, "create-tenant-client",
+          "create tenant client certificate and key",
+          f"{_CERTS} {_KEY} <tenant-id> <host 1> <host 2> ... <host N>", "mt cert"),
+    _leaf(_create_tenant_signing, "create-tenant-signing",
+          "create tenant signing certificate and key", f"{_CERTS} <tenant-id>", "mt cert"),
+    _leaf(_list, "list", "list certs in --certs-dir", _CERTS),
+]
+
+
+def _group(name: str, short: str, commands: list[click.Command], path: str,
+           strict: bool) -> CobraGroup:
+    group = CobraGroup(name, help=short, short_help=short, cobra_path=path, strict=strict,
+                       invoke_without_command=strict)
+    for command in commands:
+        group.add_command(command)
+    return group
+
+
+TENANT = [c for c in COMMANDS if "tenant" in (c.name or "")]
+cert_group = _group("cert", "create ca, node, and client certs", COMMANDS, "cert", True)
+mt_group = _group("mt", "commands that manage multi-tenant clusters",
+                  [_group("cert", "create ca, node, and client certs", TENANT, "mt cert", True)],
+                  "mt", False)
+root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.",
+              [*COMMANDS, cert_group, mt_group], "cert", False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Runs the CLI; every failure becomes cockroach's ERROR lines and exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(_main(args))
+
+
+def _main(args: list[str]) -> int:
+    try:
+        root.main(args=args, prog_name=_prog_name(), standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        err = cobra.translate_click_error(exc)
+        cobra.print_error(err)
+        return err.exit_code
+    except CertError as exc:
+        cobra.print_error(exc)
+        return exc.exit_code
+    except click.Abort:
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # never a traceback: say what broke and how to see more
+        if os.environ.get("PYCERT_DEBUG"):
+            raise
+        cobra.print_error(CertError(f"internal error: {type(exc).__name__}: {exc}",
+                                    hint="rerun with PYCERT_DEBUG=1 for a traceback and report it"))
+        return 1
+    return 0
+
+
+def _prog_name() -> str:
+    return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "pycert"

@@ -1,0 +1,197 @@
+"""click, bent to parse and fail like cobra/pflag, so cockroach scripts run unchanged.
+
+cobra lets flags come before the subcommand and between arguments, takes `--flag=false`
+for booleans, parses ints with base prefixes, and reports flag errors with exit code 4.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import click
+
+from pycert.durations import DurationError, parse_duration
+from pycert.errors import EXIT_FLAG, CertError
+
+_GO_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+            "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+_OCTAL = re.compile(r"[+-]?0[0-7_]+")
+# The cobra path of the command being run, for the closing `Failed running "…"` line.
+current_path = ["cert"]
+
+
+class FlagError(click.UsageError):
+    """A flag that cannot be parsed: cobra prints usage first and exits with 4."""
+
+
+def flag_error(value: str, flag: str, why: str) -> FlagError:
+    return FlagError(f'invalid argument "{value}" for "{flag}" flag: {why}')
+
+
+class GoInt(click.ParamType):
+    """Go's strconv.ParseInt(s, 0, 64): 0x, 0o, 0b, leading-0 octal and `_` separators."""
+
+    name = "int"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        flag = "--" + param.name.replace("_", "-")
+        text = str(value)
+        try:
+            if text != text.strip() or not text:
+                raise ValueError
+            number = int(text, 8) if _OCTAL.fullmatch(text) else int(text, 0)
+        except ValueError:
+            raise flag_error(text, flag, f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+        if not -(2**63) <= number < 2**63:
+            raise flag_error(text, flag, f'strconv.ParseInt: parsing "{text}": value out of range')
+        return number
+
+
+class GoDuration(click.ParamType):
+    """Go duration syntax (`8760h`, `1h30m`); returns nanoseconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_duration(str(value))
+        except DurationError as exc:
+            raise flag_error(str(value), "--" + param.name.replace("_", "-"), str(exc)) from None
+
+
+def _flag_kinds(command: click.Command) -> tuple[set[str], set[str]]:
+    """(boolean flag names, value-taking flag names) of a command."""
+    bools: set[str] = set()
+    values: set[str] = set()
+    for param in command.params:
+        if isinstance(param, click.Option):
+            names = [n for n in param.opts if n.startswith("--")]
+            (bools if param.is_flag else values).update(names)
+    return bools, values
+
+
+def normalize_bools(args: list[str], bools: set[str]) -> list[str]:
+    """`--flag=false` / `--flag=true` as pflag allows; the last occurrence wins."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        name, eq, value = arg.partition("=")
+        if name not in bools:
+            out.append(arg)
+            continue
+        if eq and value not in _GO_BOOL:
+            raise flag_error(value, name, f'strconv.ParseBool: parsing "{value}": invalid syntax')
+        out = [a for a in out if a != name]
+        if not eq or _GO_BOOL[value]:
+            out.append(name)
+    return out
+
+
+class CobraCommand(click.Command):
+    """A leaf command: cobra path for messages, pflag-style booleans."""
+
+    def __init__(self, *args: Any, cobra_path: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+        super().__init__(*args, **kwargs)
+        self.cobra_path = cobra_path
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        current_path[0] = self.cobra_path
+        bools, _ = _flag_kinds(self)
+        return super().parse_args(ctx, normalize_bools(args, bools))
+
+
+class CobraGroup(click.Group):
+    """A command group that finds its subcommand even when flags come first."""
+
+    def __init__(self, *args: Any, cobra_path: str = "", strict: bool = False,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+        super().__init__(*args, **kwargs)
+        self.cobra_path = cobra_path
+        self.strict = strict  # cockroach's `cert`: an unknown subcommand is an error, exit 1
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # cockroach's order, not sorted
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        current_path[0] = self.cobra_path
+        return super().parse_args(ctx, self._command_first(args))
+
+    def _command_first(self, args: list[str]) -> list[str]:
+        """Moves the subcommand name in front of any flags that precede it."""
+        values: set[str] = set()
+        for command in self.commands.values():
+            values |= _flag_kinds(command)[1]
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--" or arg in ("-h", "--help"):
+                return args
+            if not arg.startswith("-") or arg == "-":
+                return [arg, *args[:i], *args[i + 1 :]]
+            i += 2 if arg in values else 1
+        return args
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if self.strict and (not args or args[0] not in self.commands):
+            raise CertError(f'unknown sub-command: "{" ".join(args)}"', prefixed=False,
+                            decorated=False, hint="")
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if self.strict and not ctx.protected_args and not ctx.args:
+            click.echo(ctx.get_help(), err=True)
+            raise CertError('unknown sub-command: ""', prefixed=False)
+        return super().invoke(ctx)
+
+
+DECORATION = (
+    "cannot load certificates.\n"
+    "Check your certificate settings, set --certs-dir, or use --insecure for insecure clusters.\n"
+    "\n"
+)
+
+
+def print_error(err: CertError) -> None:
+    """ERROR/HINT/Failed running, as cockroach prints a failed command."""
+    text = DECORATION + err.message if err.decorated else err.message
+    lines = [f"ERROR: {text}"]
+    if err.hint:
+        lines.append(f"HINT: {err.hint}")
+    lines.append(f'Failed running "{current_path[0]}"')
+    write_err("\n".join(lines) + "\n")
+
+
+def flag_failure(message: str, ctx: click.Context | None) -> CertError:
+    """Prints the usage of the failing command, as cobra does, and builds the error."""
+    if ctx is not None:
+        write_err(ctx.get_help() + "\n\n")
+    return CertError(message, exit_code=EXIT_FLAG, prefixed=False)
+
+
+def write_err(text: str) -> None:
+    sys.stderr.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stderr.flush()
+
+
+def translate_click_error(exc: click.ClickException) -> CertError:
+    """Rewords click's parse errors in pflag's words."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, FlagError):
+        return flag_failure(exc.message, ctx)
+    if isinstance(exc, click.NoSuchOption):
+        name = exc.option_name
+        if name.startswith("--"):
+            return flag_failure(f"unknown flag: {name}", ctx)
+        return flag_failure(f"unknown shorthand flag: '{name[1:2]}' in {name}", ctx)
+    if isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        return flag_failure(f"flag needs an argument: {exc.option_name}", ctx)
+    return flag_failure(exc.format_message(), ctx)

@@ -1,0 +1,206 @@
+"""Reads and classifies a certs directory the way cockroach's certificate loader does.
+
+Every create-* command and `list` go through `load_dir`, so a directory that would stop
+a CockroachDB node stops them too, with the same messages.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pycert.errors import CertError
+from pycert.kinds import BY_PREFIX, Kind
+from pycert.pem import blocks
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+log = logging.getLogger("pycert")
+
+MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
+TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
+_GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+_GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
+
+
+@dataclass
+class CertFile:
+    """One accepted certificate file and what was found about it."""
+
+    kind: Kind
+    name: str  # the <user>/<id> part of named kinds, "" otherwise
+    filename: str
+    path: str
+    certs: list[x509.Certificate] = field(default_factory=list)
+    key_filename: str = ""  # set only when the key passed every check
+    error: str = ""
+
+
+def go_join(directory: str, name: str) -> str:
+    """Go's filepath.Join: joined and cleaned, so messages show the same paths."""
+    return os.path.normpath(os.path.join(directory, name)) if directory or name else ""
+
+
+def go_errno_text(exc: OSError) -> str:
+    """`no such file or directory`: Go's lower-case syscall wording."""
+    text = os.strerror(exc.errno) if exc.errno else str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def skip_permission_check() -> bool:
+    """COCKROACH_SKIP_KEY_PERMISSION_CHECK in Go boolean syntax; junk counts as false."""
+    value = os.environ.get("COCKROACH_SKIP_KEY_PERMISSION_CHECK", "")
+    if value and value not in _GO_TRUE + _GO_FALSE:
+        log.error("could not parse COCKROACH_SKIP_KEY_PERMISSION_CHECK=%r: ignored", value)
+    return value in _GO_TRUE
+
+
+def classify(filename: str) -> tuple[Kind, str] | str | None:
+    """(kind, name) for an accepted name, a `bad filename` reason, or None to skip silently."""
+    if not filename.endswith(".crt") or TEMP_MARK in filename:
+        return None
+    parts = filename.split(".")
+    if len(parts) < 2:
+        return "not enough parts found"
+    kind = BY_PREFIX.get(parts[0])
+    if kind is None:
+        return f'unknown prefix "{parts[0]}"'
+    if not kind.named:
+        return (kind, "") if len(parts) == 2 else kind.bad_name
+    name = ".".join(parts[1:-1])
+    return (kind, name) if name else kind.bad_name
+
+
+def load_dir(directory: str, *, want_certs: bool = True) -> list[CertFile]:
+    """All accepted certificate files, sorted by name; raises on whole-load failures."""
+    try:
+        names = sorted(os.listdir(directory))
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise CertError(
+            f"problem loading certs directory {directory}: open {directory}: {go_errno_text(exc)}",
+            decorated=True,
+        ) from None
+    found = [_load_file(directory, n) for n in names if _is_candidate(directory, n)]
+    files = [f for f in found if f is not None]
+    _check_whole(files)
+    return files
+
+
+def _is_candidate(directory: str, name: str) -> bool:
+    if not name.endswith(".crt"):
+        return False
+    try:
+        return not stat.S_ISDIR(os.lstat(os.path.join(directory, name)).st_mode)
+    except OSError:
+        return False
+
+
+def _load_file(directory: str, filename: str) -> CertFile | None:
+    verdict = classify(filename)
+    path = go_join(directory, filename)
+    if verdict is None:
+        return None
+    if isinstance(verdict, str):
+        log.warning("bad filename %s: %s", path, verdict)
+        return None
+    kind, name = verdict
+    entry = CertFile(kind, name, filename, path)
+    entry.certs, entry.error = _parse_certs(path, filename)
+    if not kind.is_ca and not entry.error:
+        key_name = kind.key_file(name)
+        entry.error = check_key_file(go_join(directory, key_name))
+        if entry.error:
+            log.warning("error finding key for %s: %s", path, entry.error)
+        else:
+            entry.key_filename = key_name
+    return entry
+
+
+def _parse_certs(path: str, filename: str) -> tuple[list[x509.Certificate], str]:
+    data = _read_capped(path)
+    if data is None:
+        return [], f"certificate file {filename} is larger than {MAX_FILE_BYTES} bytes"
+    if not data:
+        return [], f"empty certificate file: {filename}"
+    from cryptography import x509
+
+    certs = []
+    for block in blocks(data):
+        if block.type != "CERTIFICATE":
+            return [], (
+                f"failed to parse certificate file {filename} as PEM: block #{len(certs)} "
+                f"is of type {block.type}, not CERTIFICATE"
+            )
+        try:
+            certs.append(x509.load_der_x509_certificate(block.der))
+        except ValueError as exc:
+            return [], f"failed to parse certificate {len(certs)} in file {filename}: {exc}"
+    if not certs:
+        return [], f"no certificates found in {filename}"
+    return certs, ""
+
+
+def _read_capped(path: str) -> bytes | None:
+    """File contents, b"" when unreadable (logged), None when over the size cap."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        log.warning("could not read certificate file %s: %s", path, go_errno_text(exc))
+        return b""
+    return None if len(data) > MAX_FILE_BYTES else data
+
+
+def check_key_file(path: str) -> str:
+    """cockroach's key checks (spec §6): exists, regular, permissions, readable."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return f"could not stat key file {path}: stat {path}: {go_errno_text(exc)}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"key file {path} is not a regular file"
+    problem = permission_problem(path, info)
+    if problem:
+        return problem
+    try:
+        os.close(os.open(path, os.O_RDONLY | getattr(os, "O_NOCTTY", 0)))
+    except OSError as exc:
+        if exc.errno == errno.EACCES or exc.errno:
+            return f"could not read key file {path}: open {path}: {go_errno_text(exc)}"
+    return ""
+
+
+def permission_problem(path: str, info: os.stat_result) -> str:
+    """0700 at most; 0740 when root owns the key and its group is our real gid."""
+    if skip_permission_check():
+        return ""
+    allowed = 0o740 if info.st_uid == 0 and info.st_gid == os.getgid() else 0o700
+    perm = info.st_mode & 0o777
+    if perm & ~allowed:
+        return f"key file {path} has permissions {go_mode(perm)}, exceeds {go_mode(allowed)}"
+    return ""
+
+
+def go_mode(perm: int) -> str:
+    """`-rw-r--r--`: Go's FileMode.String() for permission bits."""
+    return "-" + stat.filemode(perm)[1:]
+
+
+def _check_whole(files: list[CertFile]) -> None:
+    """Failures that abort the whole load, as cockroach's loader does."""
+    for entry in files:
+        if entry.kind.name in ("tenant-client", "tenant-signing") and not (
+            entry.name.isascii() and entry.name.isdigit() and int(entry.name) < 2**64
+        ):
+            raise CertError(f"invalid tenant id {entry.name}")
+    node = next((f for f in files if f.kind.name == "node"), None)
+    has_client_node = any(f.kind.name == "client" and f.name == "node" for f in files)
+    if node is not None and node.error and not has_client_node:
+        raise CertError(f"validating node cert: {node.error}", decorated=True)

@@ -1,0 +1,89 @@
+"""cockroach's logging flags mapped onto Python's `logging`.
+
+By default only WARNING and above reach stderr, as for cockroach's client commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+Fn = Callable[..., Any]
+_SEVERITIES = {"INFO": logging.INFO, "WARNING": logging.WARNING, "ERROR": logging.ERROR,
+               "FATAL": logging.CRITICAL, "NONE": logging.CRITICAL + 10}
+
+
+def options(f: Fn) -> Fn:
+    """Adds the logging flags; the hidden ones are accepted and ignored."""
+    visible = [
+        ("--log", "Logging configuration, as a YAML document."),
+        ("--log-config-file", "File name to read the logging configuration from."),
+        ("--log-config-vars", "Environment variables to expand in the logging configuration."),
+        ("--log-dir", "If non-empty, write log files in this directory."),
+    ]
+    for name, text in visible:
+        f = click.option(name, default=None, metavar="<string>", help=text)(f)
+    f = click.option("--logtostderr", default=None, is_flag=False, flag_value="WARNING",
+                     metavar="[=<severity>]",
+                     help="Write log messages from this severity upwards to stderr.")(f)
+    f = click.option("--redactable-logs", is_flag=True, help="Make log entries redactable.")(f)
+    for name in ("--log-file-max-size", "--log-group-max-size", "--log-file-verbosity",
+                 "--sql-audit-dir"):
+        f = click.option(name, default=None, hidden=True)(f)
+    f = click.option("--no-color", is_flag=True, hidden=True)(f)
+    return click.option("-v", "--verbose", is_flag=True, hidden=True)(f)
+
+
+class _Formatter(logging.Formatter):
+    """`W261127 12:34:56.789012 <pid> pycert/loader.py:95  message`, cockroach's shape."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%y%m%d %H:%M:%S", time.gmtime(record.created))
+        micros = int((record.created % 1) * 1_000_000)
+        where = f"pycert/{os.path.basename(record.pathname)}:{record.lineno}"
+        return (f"{record.levelname[0]}{stamp}.{micros:06d} {record.process} {where}  "
+                f"{record.getMessage()}")
+
+
+def configure(opts: dict[str, Any]) -> None:
+    """Sets the stderr threshold (and a log file with --log-dir) from the flags."""
+    logger = logging.getLogger("pycert")
+    logger.handlers.clear()
+    logger.propagate = False
+    level = _stderr_level(opts)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    logger.setLevel(min(level, logging.INFO) if opts.get("log_dir") else level)
+    if opts.get("log_dir"):
+        logger.addHandler(_file_handler(opts["log_dir"]))
+
+
+def _stderr_level(opts: dict[str, Any]) -> int:
+    value = opts.get("logtostderr") or "WARNING"
+    level = _SEVERITIES.get(value.upper())
+    if level is None:
+        from pycert.cobra import flag_error
+
+        raise flag_error(value, "--logtostderr", f"unknown severity: {value}")
+    return level
+
+
+def _file_handler(directory: str) -> logging.Handler:
+    """An INFO log file, 0600 from creation, like the keys it talks about."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    name = f"pycert.{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{os.getpid()}.log"
+    path = os.path.join(directory, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)
+    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
+    handler.setFormatter(_Formatter())
+    handler.setLevel(logging.INFO)
+    return handler

@@ -1,0 +1,256 @@
+"""Keys and X.509 certificates for each cockroach profile; no file I/O.
+
+Field by field this reproduces what Go's `crypto/x509` writes for cockroach
+(pkg/security/x509.go): subject encoding, extension order, criticality, SAN order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from typing import Union
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.name import _ASN1Type
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from pycert.errors import CertError
+
+PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey]
+
+BACKDATE = dt.timedelta(hours=24)  # cockroach back-dates NotBefore "for clock issues"
+CA_COMMON_NAME = "Cockroach CA"
+ORGANIZATION = "Cockroach"
+TENANTS_OU = "Tenants"
+_PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?")
+_EKU = {
+    "node": (ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH),
+    "client": (ExtendedKeyUsageOID.CLIENT_AUTH,),
+    "tenant-client": (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH),
+}
+
+
+@dataclass(frozen=True)
+class Validity:
+    """NotBefore/NotAfter, whole seconds, as Go encodes them."""
+
+    not_before: dt.datetime
+    not_after: dt.datetime
+
+    @classmethod
+    def starting(cls, now: dt.datetime, lifetime_ns: int) -> Validity:
+        now = now.replace(microsecond=0)
+        after = now + dt.timedelta(microseconds=lifetime_ns // 1000)
+        return cls(now - BACKDATE, after.replace(microsecond=0))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def generate_key(bits: int) -> rsa.RSAPrivateKey:
+    """RSA with e=65537, the only key type cockroach's create-* commands make."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def generate_ed25519() -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def key_pem(key: PrivateKey) -> bytes:
+    """PKCS#1 `RSA PRIVATE KEY` for RSA (as cockroach), PKCS#8 `PRIVATE KEY` otherwise."""
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        fmt = serialization.PrivateFormat.PKCS8
+    else:
+        fmt = serialization.PrivateFormat.TraditionalOpenSSL
+    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption())
+
+
+def key_pkcs8_der(key: PrivateKey) -> bytes:
+    """Raw DER PKCS#8, the `.pk8` format Java's JDBC driver reads."""
+    return key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def cert_pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _attr(oid: x509.ObjectIdentifier, value: str) -> x509.RelativeDistinguishedName:
+    kind = _ASN1Type.PrintableString if set(value) <= _PRINTABLE else _ASN1Type.UTF8String
+    return x509.RelativeDistinguishedName([x509.NameAttribute(oid, value, _type=kind)])
+
+
+def subject(common_name: str, *, org: bool = True, unit: str = "") -> x509.Name:
+    """O, then OU, then CN: one attribute per RDN, Go's order and string types."""
+    rdns = []
+    if org:
+        rdns.append(_attr(NameOID.ORGANIZATION_NAME, ORGANIZATION))
+    if unit:
+        rdns.append(_attr(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+    if common_name:
+        rdns.append(_attr(NameOID.COMMON_NAME, common_name))
+    return x509.Name(rdns)
+
+
+def _key_usage(*, ca: bool = False, signing_only: bool = False) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=ca,
+        key_encipherment=not signing_only,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _hash_for(key: PrivateKey) -> hashes.HashAlgorithm | None:
+    """Go's default signature hash for a signer key."""
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return None
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        size = key.curve.key_size
+        return hashes.SHA512() if size > 384 else hashes.SHA384() if size > 256 else hashes.SHA256()
+    return hashes.SHA256()
+
+
+def _base(name: x509.Name, issuer: x509.Name, public_key: object, validity: Validity,
+          serial: int | None = None) -> x509.CertificateBuilder:
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer)
+        .public_key(public_key)  # type: ignore[arg-type]
+        .serial_number(serial if serial is not None else secrets.randbelow(2**128 - 1) + 1)
+        .not_valid_before(validity.not_before)
+        .not_valid_after(validity.not_after)
+    )
+
+
+def build_ca(key: PrivateKey, validity: Validity) -> x509.Certificate:
+    """Self-signed CA: KeyUsage, BasicConstraints(pathlen 1), SKID; no AKID."""
+    name = subject(CA_COMMON_NAME)
+    builder = (
+        _base(name, name, key.public_key(), validity)
+        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    return builder.sign(key, _hash_for(key))  # type: ignore[arg-type]
+
+
+def build_leaf(
+    profile: str,
+    public_key: object,
+    name: x509.Name,
+    sans: list[x509.GeneralName],
+    issuer: x509.Certificate,
+    issuer_key: PrivateKey,
+    validity: Validity,
+) -> x509.Certificate:
+    """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN."""
+    builder = (
+        _base(name, issuer.subject, public_key, validity)
+        .add_extension(_key_usage(), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(list(_EKU[profile])), critical=False)
+    )
+    try:
+        skid = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        akid = x509.AuthorityKeyIdentifier(skid.digest, None, None)
+        builder = builder.add_extension(akid, critical=False)
+    except x509.ExtensionNotFound:
+        pass
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    return builder.sign(issuer_key, _hash_for(issuer_key))  # type: ignore[arg-type]
+
+
+def build_tenant_signing(key: ed25519.Ed25519PrivateKey, tenant_id: int,
+                         validity: Validity) -> x509.Certificate:
+    """Self-signed Ed25519, serial 1, CA:FALSE, digitalSignature only, CN but no O."""
+    name = subject(f"Tenant {tenant_id} Token Signing Certificate", org=False)
+    builder = (
+        _base(name, name, key.public_key(), validity, serial=1)
+        .add_extension(_key_usage(signing_only=True), critical=True)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    )
+    return builder.sign(key, None)
+
+
+def host_sans(hosts: list[str]) -> list[x509.GeneralName]:
+    """DNS names first, then IPs, each in argument order, as Go orders them."""
+    dns: list[x509.GeneralName] = []
+    ips: list[x509.GeneralName] = []
+    for host in hosts:
+        ip = parse_ip(host)
+        if ip is not None:
+            ips.append(x509.IPAddress(ip))
+        elif not host.isascii():
+            raise CertError(f'x509: "{host}" cannot be encoded as an IA5String')
+        else:
+            dns.append(x509.DNSName(host))
+    return dns + ips
+
+
+def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Go's net.ParseIP, plus `[v6]` brackets; mapped IPv6 becomes IPv4, zones are names."""
+    text = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if "%" in text:
+        return None
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if text is not host and ip.version != 6:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def uri_sans(user: str, tenant_ids: list[int], tenant_names: list[str]) -> list[x509.GeneralName]:
+    """`crdb://tenant/<id>/user/<u>` then `crdb://tenant-name/<n>/user/<u>`."""
+    from urllib.parse import quote
+
+    safe = "$&+,/:;=@-._~"  # what Go's net/url leaves unescaped in a path
+    uris = [f"crdb://tenant/{i}/user/{quote(user, safe=safe)}" for i in tenant_ids]
+    uris += [f"crdb://tenant-name/{n}/user/{quote(user, safe=safe)}" for n in tenant_names]
+    return [x509.UniformResourceIdentifier(u) for u in uris]
+
+
+def check_lifetime(ca: x509.Certificate, not_after: dt.datetime, now: dt.datetime) -> None:
+    """Refuses a leaf that would outlive its CA, with cockroach's hours-based message."""
+    ca_after = ca.not_valid_after_utc
+    if ca_after >= not_after:
+        return
+    ca_hours = (ca_after - now).total_seconds() / 3600
+    want_hours = (not_after - now).total_seconds() / 3600
+    raise CertError(
+        f"CA lifetime is {ca_hours:f}h, shorter than the requested {want_hours:f}h. "
+        f"Renew CA certificate, or rerun with --lifetime={int(ca_hours)}h for a shorter duration."
+    )
+
+
+def same_public_key(cert: x509.Certificate, key: PrivateKey) -> bool:
+    raw = serialization.PublicFormat.SubjectPublicKeyInfo
+    enc = serialization.Encoding.DER
+    return cert.public_key().public_bytes(enc, raw) == key.public_key().public_bytes(enc, raw)
+
+
+def verify_signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True if `issuer`'s public key verifies `cert`'s signature."""
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, Exception):
+        return False
+    return True

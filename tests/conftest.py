@@ -1,0 +1,82 @@
+"""Shared helpers: run the real `pycert` binary in a subprocess, and make CA directories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "data" / "cockroach-test-certs"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def pycert(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+           timeout: float = 60) -> Result:
+    """Runs `python -m pycert` as a user would, with a clean environment by default."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("COCKROACH_")}
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "pycert", *args], cwd=cwd, env=full_env,
+                          capture_output=True, timeout=timeout)
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "surrogateescape"),
+                  proc.stderr.decode("utf-8", "surrogateescape"))
+
+
+def need_tool(name: str, package: str) -> str:
+    """Path of a peer tool; skips on a dev machine, fails under CI=true."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if IN_CI:
+        pytest.fail(f"{name} is missing in CI: install the Debian package {package}")
+    pytest.skip(f"{name} not installed: apt-get install {package}")
+
+
+def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `directory` with its bytes and mode, to prove nothing changed."""
+    out = {}
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() or path.is_symlink():
+            data = path.read_bytes() if path.exists() else b"<dangling>"
+            out[str(path.relative_to(directory))] = (data, path.lstat().st_mode)
+    return out
+
+
+@pytest.fixture
+def ca_dir(tmp_path: Path) -> Path:
+    """A work dir holding certs/ca.crt and safe/ca.key made by pycert."""
+    (tmp_path / "safe").mkdir()
+    res = pycert("create-ca", "--certs-dir=certs", "--ca-key=safe/ca.key", cwd=tmp_path)
+    assert res.code == 0, res.err
+    return tmp_path
+
+
+@pytest.fixture
+def full_dir(ca_dir: Path) -> Path:
+    """ca_dir plus node (localhost, 127.0.0.1, ::1) and client root certs."""
+    for args in (["create-node", "localhost", "127.0.0.1", "::1"], ["create-client", "root"]):
+        res = pycert(*args, "--certs-dir=certs", "--ca-key=safe/ca.key", cwd=ca_dir)
+        assert res.code == 0, res.err
+    return ca_dir
+
+
+@pytest.fixture
+def fixture_copy(tmp_path: Path) -> Path:
+    """A private copy of cockroach's own test certs, keys chmod 0600."""
+    dest = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, dest)
+    for key in dest.glob("*.key"):
+        key.chmod(0o600)
+    (dest / "README.md").unlink(missing_ok=True)
+    return dest
