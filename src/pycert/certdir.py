@@ -126,7 +126,8 @@ def _create_ca(kind: Kind, req: Request) -> None:
             what = "could not write CA key to file"
             items.append(atomic.Planned(req.ca_key, pki.key_pem(key), 0o600, what))
         data = pki.cert_pem(cert) + old
-        items.append(atomic.Planned(bundle_path, data, 0o644, "could not write CA certificate file"))
+        what = "could not write CA certificate file"
+        items.append(atomic.Planned(bundle_path, data, 0o644, what))
         atomic.commit(items, overwrite=req.overwrite)
     if new_key:
         log.info("generated CA key %s", req.ca_key)

@@ -16,6 +16,8 @@ from pycert import cobra, logsetup
 from pycert.cobra import CobraCommand, CobraGroup, GoDuration, GoInt
 from pycert.errors import CertError
 
+_CERTS = "--certs-dir=<path to cockroach certs dir>"
+_KEY = "--ca-key=<path-to-ca-key>"
 CA_LIFETIME = "87840h"  # 10 years of 366 days, so leap years never shorten a cert
 LEAF_LIFETIME = "43920h"  # 5 years of 366 days
 Fn = Callable[..., Any]
@@ -36,8 +38,9 @@ def _common(f: Fn) -> Fn:
     """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
     f = click.option("--certs-dir", default=None, metavar="<path>",
                      help="Path to the directory containing SSL certificates and keys. "
-                     f"[default: {default_certs_dir()}] Environment variable: COCKROACH_CERTS_DIR")(f)
-    f = click.option("--cert-principal-map", multiple=True, metavar="<cert-principal:db-principal>",
+                     f"[default: {default_certs_dir()}] "
+                     "Environment variable: COCKROACH_CERTS_DIR")(f)
+    f = click.option("--cert-principal-map", multiple=True, metavar="<cert:db>",
                      help="A comma-separated list of <cert-principal>:<db-principal> mappings; "
                      "only its syntax is checked by cert commands.")(f)
     f = click.option("--root-cert-distinguished-name", default="", metavar="<dn>",
@@ -71,7 +74,6 @@ def _ca(f: Fn) -> Fn:
 def _request(opts: dict[str, Any]) -> Any:
     """Builds a certdir.Request from the parsed flags (and the two env vars)."""
     from pycert.certdir import Request
-
     from pycert.names import check_principal_map
 
     check_principal_map([e for v in opts.get("cert_principal_map", ()) for e in v.split(",")])
@@ -110,18 +112,15 @@ def _ca_command(name: str, kind: str, short: str, path: str = "cert") -> click.C
         _no_args(name, args)
         _run(kind, _request(opts))
 
-    return CobraCommand(name, callback=command, params=command.__click_params__,
-                        help=short, short_help=short, cobra_path=f"{path} {name}",
-                        options_metavar="--certs-dir=<path to cockroach certs dir> "
-                        "--ca-key=<path-to-ca-key>")
+    return _leaf(command, name, short, f"{_CERTS} {_KEY}", path)
 
 
 @_create(LEAF_LIFETIME)
 @click.argument("hosts", nargs=-1)
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
     if not hosts:
-        raise CertError("create-node requires at least one host name or address, none was specified",
-                        prefixed=False)
+        raise CertError("create-node requires at least one host name or address, "
+                        "none was specified", prefixed=False)
     _run("node", _request(opts), "", list(hosts))
 
 
@@ -210,12 +209,11 @@ def _out(text: str) -> None:
 
 
 def _leaf(fn: Fn, name: str, short: str, usage: str, path: str = "cert") -> click.Command:
-    return CobraCommand(name, callback=fn, params=fn.__click_params__, help=short,  # type: ignore[attr-defined]
-                        short_help=short, cobra_path=f"{path} {name}", options_metavar=usage)
+    params = fn.__click_params__  # type: ignore[attr-defined]
+    return CobraCommand(name, callback=fn, params=params, help=short, short_help=short,
+                        cobra_path=f"{path} {name}", options_metavar=usage)
 
 
-_CERTS = "--certs-dir=<path to cockroach certs dir>"
-_KEY = "--ca-key=<path-to-ca-key>"
 COMMANDS = [
     _ca_command("create-ca", "ca", "create CA certificate and key"),
     _ca_command("create-client-ca", "client-ca", "create client CA certificate and key"),

@@ -30,7 +30,7 @@ def flag_error(value: str, flag: str, why: str) -> FlagError:
     return FlagError(f'invalid argument "{value}" for "{flag}" flag: {why}')
 
 
-class GoInt(click.ParamType):
+class GoInt(click.ParamType):  # type: ignore[type-arg]
     """Go's strconv.ParseInt(s, 0, 64): 0x, 0o, 0b, leading-0 octal and `_` separators."""
 
     name = "int"
@@ -45,13 +45,14 @@ class GoInt(click.ParamType):
                 raise ValueError
             number = int(text, 8) if _OCTAL.fullmatch(text) else int(text, 0)
         except ValueError:
-            raise flag_error(text, flag, f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+            why = f'strconv.ParseInt: parsing "{text}": invalid syntax'
+            raise flag_error(text, flag, why) from None
         if not -(2**63) <= number < 2**63:
             raise flag_error(text, flag, f'strconv.ParseInt: parsing "{text}": value out of range')
         return number
 
 
-class GoDuration(click.ParamType):
+class GoDuration(click.ParamType):  # type: ignore[type-arg]
     """Go duration syntax (`8760h`, `1h30m`); returns nanoseconds."""
 
     name = "duration"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from pycert.errors import CertError
@@ -28,7 +27,8 @@ def parse_key_der(der: bytes) -> PrivateKey:
         key = serialization.load_der_private_key(der, None, unsafe_skip_rsa_key_validation=True)
     except (ValueError, TypeError):
         raise ValueError("failed to parse private key") from None
-    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)):
+    known = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
+    if not isinstance(key, known):
         raise ValueError("found unknown private key type in PKCS#8 wrapping")
     return key
 
@@ -80,7 +80,9 @@ def _load_pair(cert_path: str, key_path: str) -> tuple[x509.Certificate, Private
     keys = [b for b in key_blocks if _is_key_type(b.type)]
     if not keys:
         if any(b.type == "CERTIFICATE" for b in key_blocks):
-            raise ValueError("tls: found a certificate rather than a key in the PEM for the private key")
+            raise ValueError(
+                "tls: found a certificate rather than a key in the PEM for the private key"
+            )
         raise ValueError("tls: failed to find any PEM data in key input")
     try:
         cert = x509.load_der_x509_certificate(certs[0].der)
@@ -93,7 +95,3 @@ def _load_pair(cert_path: str, key_path: str) -> tuple[x509.Certificate, Private
     if not same_public_key(cert, key):
         raise ValueError("tls: private key does not match public key")
     return cert, key
-
-
-def file_exists(path: str) -> bool:
-    return os.path.lexists(path)

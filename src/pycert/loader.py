@@ -6,7 +6,6 @@ a CockroachDB node stops them too, with the same messages.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import stat
@@ -113,6 +112,8 @@ def _load_file(directory: str, filename: str) -> CertFile | None:
     kind, name = verdict
     entry = CertFile(kind, name, filename, path)
     entry.certs, entry.error = _parse_certs(path, filename)
+    if entry.error:
+        log.warning("could not parse certificate for %s: %s", path, entry.error)
     if not kind.is_ca and not entry.error:
         key_name = kind.key_file(name)
         entry.error = check_key_file(go_join(directory, key_name))
@@ -131,7 +132,7 @@ def _parse_certs(path: str, filename: str) -> tuple[list[x509.Certificate], str]
         return [], f"empty certificate file: {filename}"
     from cryptography import x509
 
-    certs = []
+    certs: list[x509.Certificate] = []
     for block in blocks(data):
         if block.type != "CERTIFICATE":
             return [], (
@@ -172,8 +173,7 @@ def check_key_file(path: str) -> str:
     try:
         os.close(os.open(path, os.O_RDONLY | getattr(os, "O_NOCTTY", 0)))
     except OSError as exc:
-        if exc.errno == errno.EACCES or exc.errno:
-            return f"could not read key file {path}: open {path}: {go_errno_text(exc)}"
+        return f"could not read key file {path}: open {path}: {go_errno_text(exc)}"
     return ""
 
 

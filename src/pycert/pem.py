@@ -1,4 +1,4 @@
-"""PEM block splitting with Go's `encoding/pem` semantics, so errors name blocks as cockroach does."""
+"""PEM block splitting with Go's `encoding/pem` semantics, so errors name blocks as cockroach."""
 
 from __future__ import annotations
 
