@@ -63,7 +63,7 @@ def prepare_dir(certs_dir: str) -> None:
     if not certs_dir:
         raise CertError("the path to the certs directory is required")
     try:
-        info = os.stat(certs_dir)
+        os.stat(certs_dir)
     except FileNotFoundError:
         parent = os.path.dirname(os.path.normpath(certs_dir)) or "."
         if not os.path.isdir(parent):
@@ -78,7 +78,7 @@ def prepare_dir(certs_dir: str) -> None:
             f"could not stat certs directory {certs_dir}: stat {certs_dir}: {go_errno_text(exc)}",
             decorated=True,
         ) from None
-    if not os.path.isdir(certs_dir) or not info:
+    if not os.path.isdir(certs_dir):
         raise CertError(f"certs directory {certs_dir} exists but is not a directory")
     load_dir(certs_dir)
 
