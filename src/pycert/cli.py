@@ -235,7 +235,7 @@ COMMANDS = [
 def _group(name: str, short: str, commands: list[click.Command], path: str,
            strict: bool) -> CobraGroup:
     group = CobraGroup(name, help=short, short_help=short, cobra_path=path, strict=strict,
-                       invoke_without_command=strict)
+                       invoke_without_command=True, no_args_is_help=False)
     for command in commands:
         group.add_command(command)
     return group

@@ -142,14 +142,21 @@ class CobraGroup(click.Group):
         return args
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
-        if self.strict and (not args or args[0] not in self.commands):
-            raise CertError(f'unknown sub-command: "{" ".join(args)}"', prefixed=False,
-                            decorated=False, hint="")
-        return super().resolve_command(ctx, args)
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        current_path[0] = self.cobra_path
+        write_err(ctx.get_help() + "\n")
+        if self.strict:
+            raise CertError(f'unknown sub-command: "{" ".join(args)}"', prefixed=False)
+        raise CertError(f'unknown command "{args[0] if args else ""}" for "{ctx.command_path}"',
+                        prefixed=False)
 
     def invoke(self, ctx: click.Context) -> Any:
-        if self.strict and not ctx.protected_args and not ctx.args:
-            click.echo(ctx.get_help(), err=True)
+        if not ctx.protected_args and not ctx.args:
+            if not self.strict:  # like cockroach's root command: help on stdout, exit 0
+                click.echo(ctx.get_help())
+                return None
+            write_err(ctx.get_help() + "\n")
             raise CertError('unknown sub-command: ""', prefixed=False)
         return super().invoke(ctx)
 
