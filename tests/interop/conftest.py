@@ -1,0 +1,90 @@
+"""Shared machinery for the interop suite: make certs with pycert, start peers, reap them."""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import pycert
+
+HERE = Path(__file__).parent
+
+
+def make(work: Path, *args: str, certs: str = "certs", ca_key: str = "safe/ca.key") -> None:
+    """Runs one pycert command in `work` against its certs dir and CA key; it must succeed."""
+    (work / Path(ca_key).parent).mkdir(parents=True, exist_ok=True)
+    res = pycert(*args, f"--certs-dir={certs}", f"--ca-key={ca_key}", cwd=work)
+    assert res.code == 0, f"pycert {' '.join(args)} failed: {res.err}"
+
+
+def run(cmd: list[str], timeout: float = 30, **kw: object) -> subprocess.CompletedProcess[str]:
+    """Runs a peer command to completion with a bound, capturing text output."""
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,  # type: ignore[call-overload,no-any-return]
+                          **kw)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A loopback port that was free a moment ago (for peers that cannot report theirs)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_port(host: str, port: int, timeout: float = 15) -> None:
+    """Blocks until something accepts TCP connections on host:port."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def read_line(proc: subprocess.Popen[bytes], timeout: float = 15) -> str:
+    """The peer's first stdout line, or a failure naming its exit status after `timeout`."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, f"peer printed nothing within {timeout}s (exit status {proc.poll()})"
+    return proc.stdout.readline().decode().strip()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminates a peer and its process group, then proves nothing of it is left."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    assert proc.returncode is not None
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return
+    os.killpg(proc.pid, 9)
+    pytest.fail(f"peer {proc.args!r} left processes behind in group {proc.pid}")
+
+
+@contextmanager
+def spawned(cmd: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A peer process in its own session (stderr to `log`), always stopped on exit."""
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        stop(proc)
