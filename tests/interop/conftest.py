@@ -88,3 +88,26 @@ def spawned(cmd: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
         yield proc
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def pg_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Certs for the PostgreSQL peers: node for localhost/127.0.0.1/::1, user alice (with
+    the .pk8 key JDBC needs), user bob, and an alice from an unrelated CA."""
+    work = tmp_path_factory.mktemp("pg")
+    make(work, "create-ca")
+    make(work, "create-node", "localhost", "127.0.0.1", "::1")
+    make(work, "create-client", "alice", "--also-generate-pkcs8-key")
+    make(work, "create-client", "bob")
+    make(work, "create-ca", certs="other", ca_key="other-safe/ca.key")
+    make(work, "create-client", "alice", certs="other", ca_key="other-safe/ca.key")
+    return work
+
+
+@pytest.fixture(scope="session")
+def pg(pg_pki: Path) -> Iterator[object]:
+    """A running PostgreSQL 15 with TLS from pg_pki/certs and `cert` auth; roles alice, bob."""
+    from .pgserver import cluster
+
+    with cluster(pg_pki / "certs", ["alice", "bob"]) as running:
+        yield running
