@@ -92,11 +92,11 @@ def spawned(cmd: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
 
 @pytest.fixture(scope="session")
 def pg_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Certs for the PostgreSQL peers: node for localhost/127.0.0.1/::1, user alice (with
+    """Certs for the PostgreSQL peers: node for localhost/127.0.0.1/::1/*.local, user alice (with
     the .pk8 key JDBC needs), user bob, and an alice from an unrelated CA."""
     work = tmp_path_factory.mktemp("pg")
     make(work, "create-ca")
-    make(work, "create-node", "localhost", "127.0.0.1", "::1")
+    make(work, "create-node", "localhost", "127.0.0.1", "::1", "*.local")
     make(work, "create-client", "alice", "--also-generate-pkcs8-key")
     make(work, "create-client", "bob")
     make(work, "create-ca", certs="other", ca_key="other-safe/ca.key")

@@ -33,6 +33,11 @@ def test_client_cert_logs_in_as_its_user(pg: Cluster, pg_pki: Path, host: str) -
     assert (code, out) == (0, "alice")
 
 
+def test_wildcard_san_matches_in_libpq(pg: Cluster, pg_pki: Path) -> None:
+    code, out = psql(pg, "foo.local", pg_pki / "certs", "client.alice", hostaddr="127.0.0.1")
+    assert (code, out) == (0, "alice")
+
+
 def test_cert_for_another_user_is_refused(pg: Cluster, pg_pki: Path) -> None:
     code, out = psql(pg, "localhost", pg_pki / "certs", "client.bob", user="alice")
     assert code != 0
