@@ -7,13 +7,13 @@ import select
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import pycert
+from conftest import need_tool, pycert
 
 HERE = Path(__file__).parent
 
@@ -58,6 +58,16 @@ def read_line(proc: subprocess.Popen[bytes], timeout: float = 15) -> str:
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     assert ready, f"peer printed nothing within {timeout}s (exit status {proc.poll()})"
     return proc.stdout.readline().decode().strip()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 3) -> bool:
+    """Polls `check` briefly: a server logs a rejection just after the client sees it."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -111,3 +121,12 @@ def pg(pg_pki: Path) -> Iterator[object]:
 
     with cluster(pg_pki / "certs", ["alice", "bob"]) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def peer(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The Go crypto/tls peer, built once per run (Debian golang-go, stdlib only)."""
+    from .gopeer import Peer, build
+
+    go = need_tool("go", "golang-go")
+    return Peer(build(go, tmp_path_factory.mktemp("gobuild")))

@@ -19,7 +19,18 @@ from conftest import IN_CI, need_tool
 
 from .conftest import free_port
 
-BIN = Path(os.environ.get("PYCERT_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _bin_dir() -> Path:
+    """Debian keeps server binaries off PATH: PYCERT_PG_BIN, else 15, else the newest."""
+    if "PYCERT_PG_BIN" in os.environ:
+        return Path(os.environ["PYCERT_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    preferred = Path("/usr/lib/postgresql/15/bin")
+    return preferred if preferred.is_dir() or not found else found[-1].parent
+
+
+BIN = _bin_dir()
 SUPERUSER = "pgadmin"
 
 

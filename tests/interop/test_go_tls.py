@@ -2,76 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import need_tool
-
-from .conftest import HERE, make, read_line, run, spawned
+from .conftest import eventually, make
+from .gopeer import GoServer, Peer
 
 NODE_SANS = ["localhost", "node1.example.com", "127.0.0.1", "::1", "*.local"]
-
-
-@pytest.fixture(scope="session")
-def tlspeer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Builds tests/interop/go/tlspeer with the stdlib only: no network, no module download."""
-    go = need_tool("go", "golang-go")
-    out = tmp_path_factory.mktemp("gobuild")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
-    env.update(GO111MODULE="off", GOCACHE=str(out / "cache"), GOPATH=str(out / "gopath"),
-               GOFLAGS="", CGO_ENABLED="0", GOPROXY="off", GOTOOLCHAIN="local")
-    res = run([go, "build", "-o", str(out / "tlspeer"), str(HERE / "go/tlspeer/main.go")],
-              timeout=120, env=env, cwd=out)
-    assert res.returncode == 0, res.stderr
-    return out / "tlspeer"
-
-
-@dataclass
-class GoServer:
-    """A running `tlspeer server`: where it listens and where its rejections are logged."""
-    addr: str
-    log: Path
-
-    def rejections(self) -> str:
-        return self.log.read_text()
-
-
-@dataclass
-class Peer:
-    """Helpers bound to one built tlspeer binary."""
-    binary: Path
-
-    def client(self, addr: str, name: str, ca: Path, cert: Path | None = None,
-               key: Path | None = None) -> tuple[bool, str]:
-        """One client handshake; returns (accepted, server line or error)."""
-        cmd = [str(self.binary), "client", "-addr", addr, "-servername", name, "-ca", str(ca)]
-        if cert is not None:
-            cmd += ["-cert", str(cert), "-key", str(key)]
-        res = run(cmd, timeout=20)
-        return res.returncode == 0, (res.stdout + res.stderr).strip()
-
-
-@pytest.fixture(scope="session")
-def peer(tlspeer: Path) -> Peer:
-    return Peer(tlspeer)
-
-
-def serve(binary: Path, certs: Path, log: Path, host: str = "127.0.0.1",
-          node: str = "node", ca: str = "ca.crt") -> Iterator[GoServer]:
-    """Runs a Go server with certs/<node>.crt requiring clients verified by certs/<ca>."""
-    cmd = [str(binary), "server", "-cert", str(certs / f"{node}.crt"),
-           "-key", str(certs / f"{node}.key"), "-ca", str(certs / ca),
-           "-addr", f"[{host}]:0" if ":" in host else f"{host}:0"]
-    with spawned(cmd, log) as proc:
-        line = read_line(proc)
-        assert line.startswith("LISTEN "), line + log.read_text()
-        yield GoServer(line.split()[1], log)
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +32,15 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(pki: Path, tlspeer: Path) -> Iterator[GoServer]:
-    yield from serve(tlspeer, pki / "certs", pki / "server.log")
+def server(pki: Path, peer: Peer) -> Iterator[GoServer]:
+    with peer.server(pki / "certs", pki / "server.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def server6(pki: Path, tlspeer: Path) -> Iterator[GoServer]:
-    yield from serve(tlspeer, pki / "certs", pki / "server6.log", host="::1")
+def server6(pki: Path, peer: Peer) -> Iterator[GoServer]:
+    with peer.server(pki / "certs", pki / "server6.log", host="::1") as running:
+        yield running
 
 
 @pytest.mark.parametrize(("stem", "cn"), [
@@ -148,7 +91,7 @@ def test_client_cert_from_another_ca_is_rejected(pki: Path, server: GoServer,
     ok, out = peer.client(server.addr, "localhost", pki / "certs/ca.crt",
                           other / "client.root.crt", other / "client.root.key")
     assert not ok, out
-    assert _eventually(lambda: "unknown authority" in server.rejections()), \
+    assert eventually(lambda: "unknown authority" in server.rejections()), \
         server.rejections()
 
 
@@ -176,11 +119,10 @@ def test_expired_client_cert_is_rejected(pki: Path, server: GoServer, peer: Peer
     ok, out = peer.client(server.addr, "localhost", certs / "ca.crt",
                           certs / "client.expiring.crt", certs / "client.expiring.key")
     assert not ok, out
-    assert _eventually(lambda: "expired" in server.rejections()), server.rejections()
+    assert eventually(lambda: "expired" in server.rejections()), server.rejections()
 
 
-def test_rotated_ca_bundle_verifies_old_and_new_node_certs(tmp_path: Path,
-                                                           tlspeer: Path, peer: Peer) -> None:
+def test_rotated_ca_bundle_verifies_old_and_new_node_certs(tmp_path: Path, peer: Peer) -> None:
     make(tmp_path, "create-ca")
     make(tmp_path, "create-node", "localhost", "127.0.0.1")
     make(tmp_path, "create-client", "root")
@@ -195,23 +137,10 @@ def test_rotated_ca_bundle_verifies_old_and_new_node_certs(tmp_path: Path,
     for name in ("node.crt", "node.key"):
         shutil.copy2(tmp_path / f"old-{name}", old / f"oldnode.{name.split('.')[1]}")
     for node in ("node", "oldnode"):
-        servers = serve(tlspeer, old, tmp_path / f"{node}.log", node=node)
-        srv = next(servers)
-        try:
+        with peer.server(old, tmp_path / f"{node}.log", node=node) as srv:
             for cert in ("client.root", "old-client.root"):
                 where = old if cert == "client.root" else tmp_path
                 ok, out = peer.client(srv.addr, "localhost", old / "ca.crt",
                                       where / f"{cert}.crt", where / f"{cert}.key")
                 assert (ok, out) == (True, "OK root"), (node, cert, out)
-        finally:
-            servers.close()
 
-
-def _eventually(check: object, timeout: float = 3) -> bool:
-    """Server-side logs land just after the client sees the close; poll briefly."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False

@@ -52,8 +52,10 @@ def handshake(server: ssl.SSLContext, client: ssl.SSLContext, host: str,
                 conn, _ = listener.accept()
                 conn.settimeout(10)
                 with server.wrap_socket(conn, server_side=True) as tls:
-                    subject = dict(x[0] for x in tls.getpeercert()["subject"])
-                    tls.sendall(f"OK {subject['commonName']}".encode())
+                    peer = tls.getpeercert() or {}
+                    names = [rdn[0] for rdn in peer.get("subject", ())]
+                    cn = next(value for key, value in names if key == "commonName")
+                    tls.sendall(f"OK {cn}".encode())
             except (OSError, ssl.SSLError) as exc:
                 server_error.append(str(exc))
 
