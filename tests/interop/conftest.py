@@ -130,3 +130,24 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> object:
 
     go = need_tool("go", "golang-go")
     return Peer(build(go, tmp_path_factory.mktemp("gobuild")))
+
+
+def _children() -> list[str]:
+    """Live child processes of this test run, as "pid command" (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            out.append(f"{stat.parent.name} {text.split(')')[0].split('(', 1)[1]}")
+    return out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_leftover_processes() -> Iterator[None]:
+    """After each interop module, every peer it started must be gone."""
+    yield
+    assert eventually(lambda: not _children()), f"peers left running: {_children()}"
