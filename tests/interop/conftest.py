@@ -53,11 +53,13 @@ def wait_port(host: str, port: int, timeout: float = 15) -> None:
 
 
 def read_line(proc: subprocess.Popen[bytes], timeout: float = 15) -> str:
-    """The peer's first stdout line, or a failure naming its exit status after `timeout`."""
+    """The peer's next stdout line; fails naming its exit status on timeout or EOF."""
     assert proc.stdout is not None
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     assert ready, f"peer printed nothing within {timeout}s (exit status {proc.poll()})"
-    return proc.stdout.readline().decode().strip()
+    line = proc.stdout.readline()
+    assert line, f"peer closed its output (exit status {proc.wait(timeout=5)})"
+    return line.decode().strip()
 
 
 def eventually(check: Callable[[], bool], timeout: float = 3) -> bool:
@@ -92,7 +94,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 def spawned(cmd: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A peer process in its own session (stderr to `log`), always stopped on exit."""
     with open(log, "wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+        # Unbuffered, so select() in read_line never misses lines already read ahead.
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, bufsize=0,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         yield proc
