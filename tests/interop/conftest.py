@@ -39,17 +39,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_port(host: str, port: int, timeout: float = 15) -> None:
-    """Blocks until something accepts TCP connections on host:port."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection((host, port), timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+def need_ipv6() -> None:
+    """Skips when the machine has no IPv6 loopback (some containers): a host limit, not a
+    missing package, so it skips even under CI=true, saying why."""
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback on this machine: {exc}")
 
 
 def read_line(proc: subprocess.Popen[bytes], timeout: float = 15) -> str:

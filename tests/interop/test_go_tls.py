@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import eventually, make
+from .conftest import eventually, make, need_ipv6
 from .gopeer import GoServer, Peer
 
 NODE_SANS = ["localhost", "node1.example.com", "127.0.0.1", "::1", "*.local"]
@@ -39,6 +39,7 @@ def server(pki: Path, peer: Peer) -> Iterator[GoServer]:
 
 @pytest.fixture(scope="module")
 def server6(pki: Path, peer: Peer) -> Iterator[GoServer]:
+    need_ipv6()
     with peer.server(pki / "certs", pki / "server6.log", host="::1") as running:
         yield running
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import need_tool
 
-from .conftest import run
+from .conftest import need_ipv6, run
 from .pgserver import Cluster
 
 
@@ -29,6 +29,8 @@ def psql(pg: Cluster, host: str, certs: Path, stem: str, user: str = "alice",
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "::1"])
 def test_client_cert_logs_in_as_its_user(pg: Cluster, pg_pki: Path, host: str) -> None:
+    if host == "::1":
+        need_ipv6()
     code, out = psql(pg, host, pg_pki / "certs", "client.alice")
     assert (code, out) == (0, "alice")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import make
+from .conftest import make, need_ipv6
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,8 @@ def handshake(server: ssl.SSLContext, client: ssl.SSLContext, host: str,
     """One connection on loopback `host`; returns (what the client read or its error,
     the server's error or "")."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if family == socket.AF_INET6:
+        need_ipv6()
     server_error: list[str] = []
     with socket.socket(family) as listener:
         listener.settimeout(10)
