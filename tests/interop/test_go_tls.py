@@ -124,24 +124,28 @@ def test_expired_client_cert_is_rejected(pki: Path, server: GoServer, peer: Peer
 
 
 def test_rotated_ca_bundle_verifies_old_and_new_node_certs(tmp_path: Path, peer: Peer) -> None:
+    certs = tmp_path / "certs"
     make(tmp_path, "create-ca")
     make(tmp_path, "create-node", "localhost", "127.0.0.1")
     make(tmp_path, "create-client", "root")
-    old = tmp_path / "certs"
+    first_ca = (certs / "ca.crt").read_bytes()
     for name in ("node.crt", "node.key", "client.root.crt", "client.root.key"):
-        shutil.copy2(old / name, tmp_path / f"old-{name}")
+        shutil.copy2(certs / name, certs / f"old-{name}")
     make(tmp_path, "create-ca", "--overwrite", ca_key="safe/ca-new.key")
     make(tmp_path, "create-node", "localhost", "127.0.0.1", "--overwrite",
          ca_key="safe/ca-new.key")
     make(tmp_path, "create-client", "root", "--overwrite", ca_key="safe/ca-new.key")
-    assert (old / "ca.crt").read_text().count("BEGIN CERTIFICATE") == 2
-    for name in ("node.crt", "node.key"):
-        shutil.copy2(tmp_path / f"old-{name}", old / f"oldnode.{name.split('.')[1]}")
-    for node in ("node", "oldnode"):
-        with peer.server(old, tmp_path / f"{node}.log", node=node) as srv:
-            for cert in ("client.root", "old-client.root"):
-                where = old if cert == "client.root" else tmp_path
-                ok, out = peer.client(srv.addr, "localhost", old / "ca.crt",
-                                      where / f"{cert}.crt", where / f"{cert}.key")
-                assert (ok, out) == (True, "OK root"), (node, cert, out)
-
+    bundle = (certs / "ca.crt").read_bytes()
+    assert bundle.count(b"BEGIN CERTIFICATE") == 2 and first_ca in bundle
+    only_old = tmp_path / "only-old-ca.crt"
+    only_old.write_bytes(first_ca)
+    for node in ("node", "old-node"):
+        with peer.server(certs, tmp_path / f"{node}.log", node=node) as srv:
+            for client in ("client.root", "old-client.root"):
+                ok, out = peer.client(srv.addr, "localhost", certs / "ca.crt",
+                                      certs / f"{client}.crt", certs / f"{client}.key")
+                assert (ok, out) == (True, "OK root"), (node, client, out)
+            # Without the bundle the new node is unknown: the two CAs really differ.
+            ok, out = peer.client(srv.addr, "localhost", only_old,
+                                  certs / "old-client.root.crt", certs / "old-client.root.key")
+            assert ok == (node == "old-node"), (node, out)
