@@ -107,6 +107,22 @@ class CobraCommand(click.Command):
         bools, _ = _flag_kinds(self)
         return super().parse_args(ctx, normalize_bools(args, bools))
 
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [self.options_metavar or ""]  # the metavar already spells out the arguments
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Flags sorted by name, as pflag lists them."""
+        records = [(_sort_key(p), p.get_help_record(ctx)) for p in self.get_params(ctx)
+                   if isinstance(p, click.Option)]
+        rows = [rec for _, rec in sorted(records, key=lambda r: r[0]) if rec is not None]
+        if rows:
+            with formatter.section("Flags"):
+                formatter.write_dl(rows)
+
+
+def _sort_key(param: click.Parameter) -> str:
+    return max(getattr(param, "opts", [""]), key=len).lstrip("-")
+
 
 class CobraGroup(click.Group):
     """A command group that finds its subcommand even when flags come first."""
@@ -123,6 +139,9 @@ class CobraGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
+        if not args and not self.strict and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())  # cobra: a bare command group prints its help, exit 0
+            raise click.exceptions.Exit(0)
         return super().parse_args(ctx, self._command_first(args))
 
     def _command_first(self, args: list[str]) -> list[str]:
@@ -142,8 +161,13 @@ class CobraGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         if self.strict and (not args or args[0] not in self.commands):
+            if not ctx.resilient_parsing:
+                click.echo(ctx.get_help(), err=True)
             raise CertError(f'unknown sub-command: "{" ".join(args)}"', prefixed=False,
                             decorated=False, hint="")
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            raise CertError(f'unknown command "{args[0]}" for "{ctx.command_path}"',
+                            prefixed=False)
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
