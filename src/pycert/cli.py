@@ -309,4 +309,5 @@ def _main(args: list[str]) -> int:
 
 
 def _prog_name() -> str:
-    return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "pycert"
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "pycert" if name in ("", "__main__.py", "-c") else name  # `python -m pycert`
