@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import pycert, snapshot
 from cryptography import x509
+
+from conftest import pycert, snapshot
 
 KEY = "--ca-key=safe/ca.key"
 CERT_COMMANDS = ["create-ca", "create-client-ca", "create-tenant-client-ca", "create-node",
@@ -49,7 +50,8 @@ def test_client_ca_signs_client_certs_and_is_listed(ca_dir: Path) -> None:
     ok("create-client", "alice", "--certs-dir=certs", "--ca-key=safe/client.key", cwd=ca_dir)
     ok("create-node", "localhost", "--certs-dir=certs", KEY, cwd=ca_dir)  # node: still ca.crt
     certs = ca_dir / "certs"
-    alice, client_ca, ca = (cert(certs / n) for n in ("client.alice.crt", "ca-client.crt", "ca.crt"))
+    alice, client_ca, ca = (cert(certs / n)
+                            for n in ("client.alice.crt", "ca-client.crt", "ca.crt"))
     alice.verify_directly_issued_by(client_ca)
     cert(certs / "node.crt").verify_directly_issued_by(ca)
     table = rows(ok("list", "--certs-dir=certs", cwd=ca_dir))
@@ -319,7 +321,8 @@ def test_command_help_shows_defaults_and_env_vars() -> None:
     res = pycert("create-node", "--help", env={"HOME": "/home/u"})
     text = " ".join(res.out.split())
     assert res.out.startswith("Usage: pycert create-node --certs-dir=<path to cockroach certs")
-    for needle in ("[default: /home/u/.cockroach-certs]", "Environment variable: COCKROACH_CERTS_DIR",
+    for needle in ("[default: /home/u/.cockroach-certs]",
+                   "Environment variable: COCKROACH_CERTS_DIR",
                    "Environment variable: COCKROACH_CA_KEY", "[default: 2048]",
                    "[default: 43920h0m0s]", "--logtostderr", "--log-dir"):
         assert needle in text

@@ -9,10 +9,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, pycert, snapshot
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import ExtensionOID, NameOID
+
+from conftest import FIXTURES, pycert, snapshot
 from test_pki import shape
 
 DEFAULT_HOSTS_WARNING = (

@@ -76,7 +76,8 @@ def gen_group() -> CobraGroup:
         options_metavar="[shell]",
     )
     short = "generate auxiliary files"
-    group = CobraGroup("gen", help=short, short_help=short, cobra_path="gen", strict=True, invoke_without_command=True)
+    group = CobraGroup("gen", help=short, short_help=short, cobra_path="gen", strict=True,
+                       invoke_without_command=True)
     group.add_command(command)
     return group
 
