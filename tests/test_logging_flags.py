@@ -122,3 +122,11 @@ def test_hidden_logging_flags_are_accepted(ca_dir: Path) -> None:
     res = pycert("list", "--certs-dir=certs", "--no-color", "-v", "--log-file-verbosity=INFO",
                  "--log-group-max-size=1GiB", "--redactable-logs=false", cwd=ca_dir)
     assert res.code == 0, res.err
+
+
+def test_bare_logtostderr_does_not_swallow_the_next_word(ca_dir: Path) -> None:
+    """pflag's optional value: `--logtostderr h` means WARNING plus the host `h`."""
+    res = pycert("create-node", "--logtostderr", "h", "--certs-dir=certs", KEY, cwd=ca_dir)
+    assert (res.code, res.err) == (0, "")
+    res = pycert("list", "--logtostderr", "INFO", "--certs-dir=certs", cwd=ca_dir)
+    assert res.code == 1 and 'ERROR: unknown command "INFO" for "cockroach cert list"' in res.err

@@ -94,6 +94,19 @@ def normalize_bools(args: list[str], bools: set[str]) -> list[str]:
     return out
 
 
+def _optional_values(command: click.Command, args: list[str]) -> list[str]:
+    """pflag's NoOptDefVal: `--logtostderr` alone never takes the next word as its value."""
+    defaults = {name: str(p.flag_value) for p in command.params
+                if isinstance(p, click.Option) and getattr(p, "_flag_needs_value", False)
+                for name in p.opts}
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        out.append(f"{arg}={defaults[arg]}" if arg in defaults else arg)
+    return out
+
+
 class CobraCommand(click.Command):
     """A leaf command: cobra path for messages, pflag-style booleans."""
 
@@ -105,7 +118,7 @@ class CobraCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
         bools, _ = _flag_kinds(self)
-        return super().parse_args(ctx, normalize_bools(args, bools))
+        return super().parse_args(ctx, _optional_values(self, normalize_bools(args, bools)))
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return [self.options_metavar or ""]  # the metavar already spells out the arguments
@@ -121,7 +134,7 @@ class CobraCommand(click.Command):
 
 
 def _sort_key(param: click.Parameter) -> str:
-    return max(getattr(param, "opts", [""]), key=len).lstrip("-")
+    return str(max(getattr(param, "opts", [""]), key=len)).lstrip("-")
 
 
 class CobraGroup(click.Group):
