@@ -219,8 +219,8 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
         items.append(_planned(kind, "pk8", req.certs_dir, pk8, pki.key_pkcs8_der(key), 0o600))
     with _locked_dir(req.certs_dir):
         atomic.commit(items, overwrite=req.overwrite)
-    for item in items:
-        log.info("generated %s %s: %s", kind.name, os.path.basename(item.path), item.path)
+    for what, item in zip(("log cert", "log key", "log pk8"), items):
+        log.info("%s %s", kind.texts[what], item.path)  # cockroach's INFO wording (spec §2.5)
 
 
 def _planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,

@@ -14,6 +14,7 @@ import click
 
 from pycert import cobra, logsetup
 from pycert.cobra import CobraCommand, CobraGroup, GoDuration, GoInt
+from pycert.completion import complete_dir, complete_file, gen_group
 from pycert.errors import CertError
 
 _CERTS = "--certs-dir=<path to cockroach certs dir>"
@@ -36,7 +37,7 @@ def _env_or(value: str | None, env: str, default: str) -> str:
 
 def _common(f: Fn) -> Fn:
     """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
-    f = click.option("--certs-dir", default=None, metavar="<path>",
+    f = click.option("--certs-dir", default=None, metavar="<path>", shell_complete=complete_dir,
                      help="Path to the directory containing SSL certificates and keys. "
                      f"[default: {default_certs_dir()}] "
                      "Environment variable: COCKROACH_CERTS_DIR")(f)
@@ -53,7 +54,7 @@ def _common(f: Fn) -> Fn:
 def _create(lifetime: str) -> Callable[[Fn], Fn]:
     def deco(f: Fn) -> Fn:
         f = _common(f)
-        f = click.option("--ca-key", default=None, metavar="<path>",
+        f = click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
                          help="Path to the CA key. Environment variable: COCKROACH_CA_KEY")(f)
         f = click.option("--key-size", type=GoInt(), default=2048, show_default=True,
                          help="Key size in bits for CA/Node/Client certificates.")(f)
@@ -69,6 +70,25 @@ def _ca(f: Fn) -> Fn:
     f = _create(CA_LIFETIME)(f)
     return click.option("--allow-ca-key-reuse", is_flag=True,
                         help="Use the CA key if it exists.")(f)
+
+
+class TenantList(click.ParamType):  # type: ignore[type-arg]
+    """A comma-separated tenant id/name list, checked per occurrence like a pflag Value."""
+
+    name = "list"
+
+    def __init__(self, parser: str) -> None:
+        self.parser = parser.split(".")[1]
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, list):
+            return value
+        from pycert import names
+
+        try:
+            return getattr(names, self.parser)(str(value))
+        except CertError as exc:
+            raise cobra.FlagError(exc.message) from None
 
 
 def _request(opts: dict[str, Any]) -> Any:
@@ -125,11 +145,14 @@ def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
 
 
 @_create(LEAF_LIFETIME)
-@click.option("--tenant-scope", default=None, metavar="<[]TenantID>",
+@click.option("--tenant-scope", type=TenantList("names.parse_tenant_scope"), multiple=True,
+              metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
-              "when omitted, valid for all tenants.")
-@click.option("--tenant-name-scope", default=None, metavar="<[]TenantName>",
-              help="Tenant names the certificate is valid for (comma-separated).")
+              "when omitted, valid for all tenants. Repeating the flag replaces the list.")
+@click.option("--tenant-name-scope", type=TenantList("names.parse_tenant_name_scope"),
+              multiple=True, metavar="<[]TenantName>",
+              help="Tenant names the certificate is valid for (comma-separated). "
+              "Repeating the flag replaces the list.")
 @click.option("--also-generate-pkcs8-key", is_flag=True,
               help="Also write the key in pkcs8 format to <certs-dir>/client.<username>.key.pk8.")
 @click.option("--disable-username-validation", is_flag=True,
@@ -140,9 +163,9 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert import names
 
     raw = _exactly_one(args)
-    ids = names.parse_tenant_scope(opts["tenant_scope"]) if opts["tenant_scope"] is not None else []
-    tnames = (names.parse_tenant_name_scope(opts["tenant_name_scope"])
-              if opts["tenant_name_scope"] is not None else [])
+    # pflag checks every occurrence as it parses (click did, via TenantList); the last wins.
+    ids = opts["tenant_scope"][-1] if opts["tenant_scope"] else []
+    tnames = opts["tenant_name_scope"][-1] if opts["tenant_name_scope"] else []
     user = names.normalize_username(raw)
     problem = names.username_problem(user)
     if problem and not opts["disable_username_validation"]:
@@ -247,7 +270,7 @@ mt_group = _group("mt", "commands that manage multi-tenant clusters",
                   [_group("cert", "create ca, node, and client certs", TENANT, "mt cert", True)],
                   "mt", False)
 root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.",
-              [*COMMANDS, cert_group, mt_group], "cert", False)
+              [*COMMANDS, cert_group, mt_group, gen_group()], "cert", False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -95,6 +95,19 @@ def normalize_bools(args: list[str], bools: set[str]) -> list[str]:
     return out
 
 
+def _optional_values(command: click.Command, args: list[str]) -> list[str]:
+    """pflag's NoOptDefVal: `--logtostderr` alone never takes the next word as its value."""
+    defaults = {name: str(p.flag_value) for p in command.params
+                if isinstance(p, click.Option) and getattr(p, "_flag_needs_value", False)
+                for name in p.opts}
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        out.append(f"{arg}={defaults[arg]}" if arg in defaults else arg)
+    return out
+
+
 class CobraCommand(click.Command):
     """A leaf command: cobra path for messages, pflag-style booleans."""
 
@@ -106,7 +119,23 @@ class CobraCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
         bools, _ = _flag_kinds(self)
-        return super().parse_args(ctx, normalize_bools(args, bools))
+        return super().parse_args(ctx, _optional_values(self, normalize_bools(args, bools)))
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [self.options_metavar or ""]  # the metavar already spells out the arguments
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Flags sorted by name, as pflag lists them."""
+        records = [(_sort_key(p), p.get_help_record(ctx)) for p in self.get_params(ctx)
+                   if isinstance(p, click.Option)]
+        rows = [rec for _, rec in sorted(records, key=lambda r: r[0]) if rec is not None]
+        if rows:
+            with formatter.section("Flags"):
+                formatter.write_dl(rows)
+
+
+def _sort_key(param: click.Parameter) -> str:
+    return str(max(getattr(param, "opts", [""]), key=len)).lstrip("-")
 
 
 class CobraGroup(click.Group):
@@ -124,6 +153,9 @@ class CobraGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
+        if not args and not self.strict and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())  # cobra: a bare command group prints its help, exit 0
+            raise click.exceptions.Exit(0)
         return super().parse_args(ctx, self._command_first(args))
 
     def _command_first(self, args: list[str]) -> list[str]:
@@ -143,6 +175,8 @@ class CobraGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        if ctx.resilient_parsing:  # shell completion: let click offer the commands
             return super().resolve_command(ctx, args)
         current_path[0] = self.cobra_path
         write_err(ctx.get_help() + "\n")

@@ -67,6 +67,8 @@ KINDS: tuple[Kind, ...] = (
             "keygen": "could not generate new node key",
             "cert": "error writing node server certificate to",
             "key": "error writing node server key to",
+            "log cert": "generated node certificate:",
+            "log key": "generated node key:",
         },
     ),
     Kind("ui", "ui", "UI", bad_name="UI certificate filename should match ui.crt"),
@@ -85,6 +87,9 @@ KINDS: tuple[Kind, ...] = (
             "cert": "error writing client certificate to",
             "key": "error writing client key to",
             "pk8": "error writing client PKCS8 key to",
+            "log cert": "generated client certificate:",
+            "log key": "generated client key:",
+            "log pk8": "generated PKCS8 client key:",
         },
     ),
     Kind(
@@ -101,6 +106,8 @@ KINDS: tuple[Kind, ...] = (
             "keygen": "could not generate new tenant key",
             "cert": "error writing tenant certificate to",
             "key": "error writing tenant key to",
+            "log cert": "wrote SQL tenant client certificate:",
+            "log key": "generated tenant key:",
         },
     ),
     Kind(

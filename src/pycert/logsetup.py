@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import click
+
+from pycert.completion import complete_dir, complete_file
 
 Fn = Callable[..., Any]
 _SEVERITIES = {"INFO": logging.INFO, "WARNING": logging.WARNING, "ERROR": logging.ERROR,
@@ -28,7 +31,9 @@ def options(f: Fn) -> Fn:
         ("--log-dir", "If non-empty, write log files in this directory."),
     ]
     for name, text in visible:
-        f = click.option(name, default=None, metavar="<string>", help=text)(f)
+        done = {"--log-dir": complete_dir, "--log-config-file": complete_file}.get(name)
+        f = click.option(name, default=None, metavar="<string>", help=text,
+                         shell_complete=done)(f)
     f = click.option("--logtostderr", default=None, is_flag=False, flag_value="WARNING",
                      metavar="[=<severity>]",
                      help="Write log messages from this severity upwards to stderr.")(f)
@@ -66,14 +71,73 @@ def configure(opts: dict[str, Any]) -> None:
         logger.addHandler(_file_handler(opts["log_dir"]))
 
 
+_LEGACY = ("logtostderr", "log_dir", "redactable_logs", "log_file_max_size",
+           "log_group_max_size", "log_file_verbosity", "sql_audit_dir")
+
+
 def _stderr_level(opts: dict[str, Any]) -> int:
-    value = opts.get("logtostderr") or "WARNING"
+    config = _config_text(opts)
+    if config is not None:
+        if any(opts.get(name) for name in _LEGACY):
+            from pycert.errors import CertError
+
+            raise CertError("--log is incompatible with legacy discrete logging flags",
+                            prefixed=False)
+        value = stderr_filter(config) or "WARNING"
+        flag = "--log"
+    else:
+        value = opts.get("logtostderr") or "WARNING"
+        flag = "--logtostderr"
     level = _SEVERITIES.get(value.upper())
     if level is None:
         from pycert.cobra import flag_error
 
-        raise flag_error(value, "--logtostderr", f"unknown severity: {value}")
+        raise flag_error(value, flag, f"unknown severity: {value}")
     return level
+
+
+def _config_text(opts: dict[str, Any]) -> str | None:
+    """The YAML of --log, or of the file named by --log-config-file; None when neither."""
+    if opts.get("log") is not None:
+        return str(opts["log"])
+    path = opts.get("log_config_file")
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        from pycert.errors import CertError
+
+        raise CertError(f"cannot read --log-config-file {path}: {exc.strerror}",
+                        prefixed=False) from None
+
+
+_FLOW = re.compile(r"stderr\s*:\s*\{[^{}]*?\bfilter\s*:\s*([A-Za-z]+)")
+
+
+def stderr_filter(yaml: str) -> str:
+    """The `sinks: stderr: filter:` severity of a cockroach logging config, or ''.
+
+    A deliberately small reader, not a YAML parser: it understands the block form
+    (`stderr:` then an indented `filter: INFO`) and the flow form
+    (`sinks: {stderr: {filter: INFO}}`). Everything else in the config is ignored.
+    """
+    match = _FLOW.search(yaml)
+    if match:
+        return match.group(1)
+    lines = yaml.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() != "stderr:":
+            continue
+        indent = len(line) - len(line.lstrip())
+        for inner in lines[i + 1 :]:
+            if inner.strip() and len(inner) - len(inner.lstrip()) <= indent:
+                break
+            key, _, value = inner.strip().partition(":")
+            if key == "filter" and value.strip():
+                return value.strip()
+    return ""
 
 
 def _file_handler(directory: str) -> logging.Handler:
