@@ -243,3 +243,18 @@ def test_thresholds() -> None:
     for bad in ("30", "d", "x%", "-5%"):
         with pytest.raises(ValueError):
             parse_threshold(bad)
+
+
+def test_expired_old_ca_that_signs_nothing_is_only_noted(tmp_path: Path) -> None:
+    (tmp_path / "safe").mkdir()
+    res = pycert("create-ca", "--certs-dir=certs", "--ca-key=safe/old.key", "--lifetime=1s",
+                 cwd=tmp_path)
+    assert res.code == 0, res.err
+    res = pycert("create-ca", "--certs-dir=certs", "--ca-key=safe/ca.key", "--overwrite",
+                 cwd=tmp_path)
+    assert res.code == 0, res.err
+    make(tmp_path, "create-node", "localhost")
+    time.sleep(1.5)
+    text, report = check(tmp_path)
+    assert text.code == 0
+    assert ("info", "expired-unused-ca", "ca.crt") in found(report)

@@ -257,6 +257,12 @@ class _Checker:
             return
         remaining = (after - self.now).total_seconds()
         lifetime = (entry.cert.not_valid_after_utc - before).total_seconds()
+        if entry.index and not any(e.signer is entry for e in self.entries):
+            if remaining <= 0:  # an old CA kept in a rotated bundle that signs nothing now
+                self.add("info", "expired-unused-ca", entry,
+                         f"expired {_ago(self.now - after)} ago and signs none of the "
+                         "certificates here; it can be removed from the bundle")
+            return
         if remaining <= 0:
             self.add("fail", "expired", entry,
                      f"expired {_ago(self.now - after)} ago ({rfc3339(after)}){limited}", fix)
