@@ -128,3 +128,15 @@ def test_formats_keep_lists_load_failure(full_dir: Path, fmt: str) -> None:
     (full_dir / "certs" / "node.key").chmod(0o644)
     res = pycert("list", "--certs-dir=certs", f"--format={fmt}", cwd=full_dir)
     assert res.code == 1 and res.out == "" and "validating node cert" in res.err
+
+
+def test_tenant_signing_ed25519_record(ca_dir: Path) -> None:
+    res = pycert("create-tenant-signing", "5", "--certs-dir=certs", cwd=ca_dir)
+    assert res.code == 0, res.err
+    rec = next(r for r in _json(ca_dir) if r["kind"] == "tenant-signing")
+    assert rec["usage"] == "Tenant Signing" and rec["key_file"] == "tenant-signing.5.key"
+    assert rec["key"] == {"type": "Ed25519", "size": 256, "curve": None}
+    assert rec["signature_algorithm"] == "ed25519" and rec["serial"] == "1"
+    assert rec["self_signed"] is True and rec["signed_by"] is None
+    res = pycert("check", "--certs-dir=certs", "--format=json", cwd=ca_dir)
+    assert res.code == 0 and json.loads(res.out)["problems"][0]["check"] == "node-missing"
