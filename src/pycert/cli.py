@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pycert import cobra, logsetup
+from pycert import cli_extras, cobra, logsetup
 from pycert.cobra import CobraCommand, CobraGroup, GoDuration, GoInt
 from pycert.completion import complete_dir, complete_file, gen_group
 from pycert.errors import CertError
@@ -210,6 +210,7 @@ def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
 
 
 @_common
+@cli_extras.list_options
 @click.argument("args", nargs=-1)
 def _list(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.listing import render_table, render_tsv, rows
@@ -221,6 +222,8 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
         files = load_dir(req.certs_dir)
     except CertError as exc:
         raise exc.wrap("cannot load certificates") from None
+    if opts["format"] or opts["show_all"]:
+        return _out(cli_extras.list_output(files, req.certs_dir, opts))
     table = rows(files)
     text = render_table(table) if sys.stdout.isatty() else render_tsv(table)
     _out(f"Certificate directory: {req.certs_dir}\n" + text)
@@ -271,6 +274,7 @@ mt_group = _group("mt", "commands that manage multi-tenant clusters",
                   "mt", False)
 root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.",
               [*COMMANDS, cert_group, mt_group, gen_group()], "cert", False)
+cli_extras.register(root, _common, _request)
 
 
 def main(argv: list[str] | None = None) -> None:

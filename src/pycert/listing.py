@@ -6,6 +6,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from pycert.kinds import LIST_ORDER
+from pycert.report import HIDDEN_USAGE
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -13,12 +14,16 @@ if TYPE_CHECKING:
     from pycert.loader import CertFile
 
 HEADERS = ("Usage", "Certificate File", "Key File", "Expires", "Notes", "Error")
+HIDDEN_ORDER = ("tenant-client-ca", "tenant-client", "tenant-signing")
 ZERO_DATE = "0001/01/01"  # Go's zero time, shown for rows whose certificate did not parse
 
 
-def rows(files: list[CertFile]) -> list[tuple[str, ...]]:
-    """One row per listed file, CA first and clients (sorted by file name) last."""
-    rank = {name: i for i, name in enumerate(LIST_ORDER)}
+def rows(files: list[CertFile], show_all: bool = False) -> list[tuple[str, ...]]:
+    """One row per listed file, CA first and clients (sorted by file name) last.
+
+    `show_all` (a pycert extension) appends the tenant files cockroach loads but hides.
+    """
+    rank = {name: i for i, name in enumerate(LIST_ORDER + (HIDDEN_ORDER if show_all else ()))}
     shown = [f for f in files if f.kind.name in rank]
     shown.sort(key=lambda f: (rank[f.kind.name], f.filename))
     return [_row(f) for f in shown]
@@ -31,7 +36,7 @@ def _row(entry: CertFile) -> tuple[str, ...]:
         after = first.not_valid_after_utc
         expires = f"{after.year:04d}/{after.month:02d}/{after.day:02d}"
     return (
-        entry.kind.usage,
+        entry.kind.usage or HIDDEN_USAGE.get(entry.kind.name, ""),
         entry.filename,
         entry.key_filename,
         expires,
@@ -43,6 +48,8 @@ def _row(entry: CertFile) -> tuple[str, ...]:
 def _notes(entry: CertFile, first: x509.Certificate | None) -> str:
     if entry.kind.is_ca:
         return "" if entry.error else f"num certs: {len(entry.certs)}"
+    if entry.kind.name in HIDDEN_USAGE:
+        return "tenant: " + entry.name
     if entry.kind.name in ("node", "ui"):
         return "addresses: " + ("<unknown>" if entry.error or first is None else _addresses(first))
     return "user: " + ("<unknown>" if entry.error or first is None else common_name(first))

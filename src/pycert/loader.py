@@ -75,8 +75,11 @@ def classify(filename: str) -> tuple[Kind, str] | str | None:
     return (kind, name) if name else kind.bad_name
 
 
-def load_dir(directory: str, *, want_certs: bool = True) -> list[CertFile]:
-    """All accepted certificate files, sorted by name; raises on whole-load failures."""
+def load_dir(directory: str, *, want_certs: bool = True, strict: bool = True) -> list[CertFile]:
+    """All accepted certificate files, sorted by name; raises on whole-load failures.
+
+    `strict=False` (for `check`) skips the whole-load failures so each can be reported.
+    """
     try:
         names = sorted(os.listdir(directory))
     except FileNotFoundError:
@@ -88,7 +91,8 @@ def load_dir(directory: str, *, want_certs: bool = True) -> list[CertFile]:
         ) from None
     found = [_load_file(directory, n) for n in names if _is_candidate(directory, n)]
     files = [f for f in found if f is not None]
-    _check_whole(files)
+    if strict:
+        _check_whole(files)
     return files
 
 
