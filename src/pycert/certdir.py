@@ -7,6 +7,7 @@ in one `atomic.commit`, so a failed command leaves the directory as it found it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pycert.loader import go_errno_text, go_join, load_dir
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from pycert import pki
     from pycert.pki import PrivateKey
 
 log = logging.getLogger("pycert")
@@ -38,6 +40,15 @@ class Request:
     pkcs8: bool = False
     tenant_scope: list[int] = field(default_factory=list)
     tenant_name_scope: list[str] = field(default_factory=list)
+    not_after: dt.datetime | None = None  # --not-after (issue 8) replaces lifetime_ns
+    lifetime_policy: str = "error"  # or "clamp": end a leaf with its CA (issue 8)
+
+    def validity(self, now: dt.datetime) -> pki.Validity:
+        from pycert import pki
+
+        if self.not_after is not None:
+            return pki.Validity.until(now, self.not_after)
+        return pki.Validity.starting(now, self.lifetime_ns)
 
 
 def run(kind_name: str, req: Request, *args: object) -> None:
@@ -117,7 +128,7 @@ def _create_ca(kind: Kind, req: Request) -> None:
         raise CertError("the path to the CA key is required")
     prepare_dir(req.certs_dir)
     key, new_key = _ca_key(req)
-    cert = pki.build_ca(key, pki.Validity.starting(pki.utcnow(), req.lifetime_ns))
+    cert = pki.build_ca(key, req.validity(pki.utcnow()))
     bundle_path = go_join(req.certs_dir, kind.cert_file())
     with _locked_dir(req.certs_dir):
         old = _existing_bundle(bundle_path) if req.overwrite else b""
@@ -232,12 +243,16 @@ def _sign_leaf(kind: Kind, req: Request, name: str, key: PrivateKey, sans: list,
     from pycert import pki
 
     now = pki.utcnow()
-    validity = pki.Validity.starting(now, req.lifetime_ns)
     try:
+        validity = req.validity(now)
         if name == "" and kind.name == "client":
             raise CertError("user cannot be empty")
         if name == "0" and kind.name == "tenant-client":
             raise CertError("tenantId 0 is invalid (requires != 0)")
+        if req.lifetime_policy == "clamp" and validity.not_after > ca_cert.not_valid_after_utc:
+            validity = validity.clamped(ca_cert.not_valid_after_utc)
+            log.warning("--lifetime-policy=clamp: certificate ends with its CA at %s",
+                        validity.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"))
         pki.check_lifetime(ca_cert, validity.not_after, now)
     except CertError as exc:
         raise exc.wrap(kind.texts["creating"]) from None
@@ -276,7 +291,7 @@ def _create_signing(kind: Kind, req: Request, tenant_id: int) -> None:
         raise CertError("tenantId 0 is invalid (requires != 0)", prefixed=False)
     prepare_dir(req.certs_dir)
     key = pki.generate_ed25519()
-    validity = pki.Validity.starting(pki.utcnow(), req.lifetime_ns)
+    validity = req.validity(pki.utcnow())
     cert = pki.build_tenant_signing(key, tenant_id, validity)
     name = str(tenant_id)
     items = [

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pycert import cobra, logsetup
+from pycert import cli_issue, cobra, logsetup
 from pycert.cobra import CobraCommand, CobraGroup, GoDuration, GoInt
 from pycert.errors import CertError
 
@@ -56,7 +56,8 @@ def _create(lifetime: str) -> Callable[[Fn], Fn]:
                          help="Key size in bits for CA/Node/Client certificates.")(f)
         f = click.option("--overwrite", is_flag=True,
                          help="Certificate and key files are overwritten if they exist.")(f)
-        f = click.option("--lifetime", type=GoDuration(), default=lifetime,
+        f = cli_issue.options(f)
+        f = click.option("--lifetime", type=GoDuration(extended=True), default=lifetime,
                          help=f"Certificate lifetime. [default: {lifetime}0m0s]")(f)
         return f
     return deco
@@ -83,6 +84,7 @@ def _request(opts: dict[str, Any]) -> Any:
         lifetime_ns=opts.get("lifetime", 0),
         overwrite=opts.get("overwrite", False),
         allow_ca_key_reuse=opts.get("allow_ca_key_reuse", False),
+        **cli_issue.request_fields(opts),
     )
 
 

@@ -47,6 +47,16 @@ class Validity:
         after = now + dt.timedelta(microseconds=lifetime_ns // 1000)
         return cls(now - BACKDATE, after.replace(microsecond=0))
 
+    @classmethod
+    def until(cls, now: dt.datetime, not_after: dt.datetime) -> Validity:
+        """`--not-after` (issue 8): same back-dated start, an absolute end."""
+        if not_after <= now:
+            raise CertError(f"--not-after {_stamp(not_after)} is not in the future")
+        return cls(now.replace(microsecond=0) - BACKDATE, not_after.replace(microsecond=0))
+
+    def clamped(self, end: dt.datetime) -> Validity:
+        return Validity(self.not_before, min(self.not_after, end))
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -237,8 +247,26 @@ def check_lifetime(ca: x509.Certificate, not_after: dt.datetime, now: dt.datetim
     want_hours = (not_after - now).total_seconds() / 3600
     raise CertError(
         f"CA lifetime is {ca_hours:f}h, shorter than the requested {want_hours:f}h. "
-        f"Renew CA certificate, or rerun with --lifetime={int(ca_hours)}h for a shorter duration."
+        f"Renew CA certificate, or rerun with --lifetime={int(ca_hours)}h for a shorter duration.",
+        hint=lifetime_hint(ca_after, not_after, now),
     )
+
+
+def lifetime_hint(ca_after: dt.datetime, not_after: dt.datetime, now: dt.datetime) -> str:
+    """The same fact in dates and days (issue 8), with the flag that clamps instead."""
+    return (
+        f"the CA expires {_stamp(ca_after)} (in {_days(ca_after - now)} days) but the "
+        f"certificate would expire {_stamp(not_after)} (in {_days(not_after - now)} days); "
+        "--lifetime-policy=clamp ends the certificate with the CA instead"
+    )
+
+
+def _stamp(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _days(span: dt.timedelta) -> str:
+    return f"{span.total_seconds() / 86400:.1f}"
 
 
 def same_public_key(cert: x509.Certificate, key: PrivateKey) -> bool:
