@@ -42,6 +42,7 @@ class Request:
     tenant_name_scope: list[str] = field(default_factory=list)
     not_after: dt.datetime | None = None  # --not-after (issue 8) replaces lifetime_ns
     lifetime_policy: str = "error"  # or "clamp": end a leaf with its CA (issue 8)
+    extra_sans: list[str] = field(default_factory=list)  # --san (issue 8)
 
     def validity(self, now: dt.datetime) -> pki.Validity:
         from pycert import pki
@@ -210,7 +211,7 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
 
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
-    sans = pki.host_sans(hosts)
+    sans = pki.host_sans(_clean_hosts(hosts + [h for h in req.extra_sans if h not in hosts]))
     if kind.name == "client":
         sans += pki.uri_sans(name, req.tenant_scope, req.tenant_name_scope)
     prepare_dir(req.certs_dir)
@@ -231,6 +232,16 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
         atomic.commit(items, overwrite=req.overwrite)
     for item in items:
         log.info("generated %s %s: %s", kind.name, os.path.basename(item.path), item.path)
+
+
+def _clean_hosts(hosts: list[str]) -> list[str]:
+    """SAN hygiene (issue 8): refuses unmatchable names, punycodes IDNs, warns on wildcards."""
+    from pycert.sans import clean_hosts
+
+    cleaned, warnings = clean_hosts(hosts)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return cleaned
 
 
 def _planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,

@@ -119,15 +119,17 @@ def _ca_command(name: str, kind: str, short: str, path: str = "cert") -> click.C
 
 
 @_create(LEAF_LIFETIME)
+@cli_issue.leaf_options
 @click.argument("hosts", nargs=-1)
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
-    if not hosts:
+    if not hosts and not opts["san"]:
         raise CertError("create-node requires at least one host name or address, none was specified",
                         prefixed=False)
     _run("node", _request(opts), "", list(hosts))
 
 
 @_create(LEAF_LIFETIME)
+@cli_issue.leaf_options
 @click.option("--tenant-scope", default=None, metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
               "when omitted, valid for all tenants.")
@@ -163,6 +165,7 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
 
 
 @_create(LEAF_LIFETIME)
+@cli_issue.leaf_options
 @click.argument("args", nargs=-1)
 def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.names import parse_tenant_id

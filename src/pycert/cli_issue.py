@@ -47,6 +47,13 @@ def options(f: Fn) -> Fn:
                         "or end it with the CA. (pycert extension)")(f)
 
 
+def leaf_options(f: Fn) -> Fn:
+    """Flags of the commands that issue a leaf with host names (issue 8)."""
+    return click.option("--san", multiple=True, metavar="<host[,host...]>",
+                        help="Extra host names or addresses for the certificate, added after "
+                        "the positional hosts; repeatable. (pycert extension)")(f)
+
+
 def request_fields(opts: dict[str, Any]) -> dict[str, Any]:
     """The extension flags as certdir.Request fields; checks flag combinations."""
     if opts.get("not_after") is not None:
@@ -58,4 +65,5 @@ def request_fields(opts: dict[str, Any]) -> dict[str, Any]:
     return {
         "not_after": opts.get("not_after"),
         "lifetime_policy": opts.get("lifetime_policy") or "error",
+        "extra_sans": [h for v in opts.get("san") or () for h in v.split(",")],
     }
