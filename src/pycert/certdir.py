@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,10 @@ class Request:
     not_after: dt.datetime | None = None  # --not-after (issue 8) replaces lifetime_ns
     lifetime_policy: str = "error"  # or "clamp": end a leaf with its CA (issue 8)
     extra_sans: list[str] = field(default_factory=list)  # --san (issue 8)
+    out_dir: str = ""  # --out-dir (issue 8): write the pair (and CA copies) here
+    key_type: str = "rsa"  # --key-type (issue 8)
+    dry_run: bool = False  # --dry-run (issue 8)
+    json: bool = False  # --json (issue 8): the CLI prints a manifest of the outcome
 
     def validity(self, now: dt.datetime) -> pki.Validity:
         from pycert import pki
@@ -52,22 +57,39 @@ class Request:
         return pki.Validity.starting(now, self.lifetime_ns)
 
 
-def run(kind_name: str, req: Request, *args: object) -> None:
+@dataclass
+class Outcome:
+    """What a create operation wrote (or, with --dry-run, would write), for reports."""
+
+    kind: str
+    items: list[atomic.Planned]
+    cert: x509.Certificate | None = None
+    signer_path: str = ""
+    signer: x509.Certificate | None = None
+    existing: dict[str, bytes] = field(default_factory=dict)  # --dry-run: files replaced
+
+
+def run(kind_name: str, req: Request, *args: object) -> Outcome:
     """Runs one create operation, wrapping its errors in the kind's cockroach prefix."""
     kind = BY_NAME[kind_name]
     try:
         if kind.is_ca:
-            _create_ca(kind, req)
+            outcome = _create_ca(kind, req)
         elif kind.name == "tenant-signing":
-            _create_signing(kind, req, *args)  # type: ignore[arg-type]
+            outcome = _create_signing(kind, req, *args)  # type: ignore[arg-type]
         else:
-            _create_leaf(kind, req, *args)  # type: ignore[arg-type]
+            outcome = _create_leaf(kind, req, *args)  # type: ignore[arg-type]
     except CertError as exc:
         if not exc.prefixed:
             raise
         outer = exc.wrap(kind.texts["failed"])
         outer.prefixed = False
         raise outer from None
+    if req.dry_run:
+        for item in outcome.items:
+            with contextlib.suppress(OSError), open(item.path, "rb") as handle:
+                outcome.existing[item.path] = handle.read()
+    return outcome
 
 
 def prepare_dir(certs_dir: str) -> None:
@@ -122,7 +144,7 @@ def _locked_dir(certs_dir: str):  # type: ignore[no-untyped-def]
         raise
 
 
-def _create_ca(kind: Kind, req: Request) -> None:
+def _create_ca(kind: Kind, req: Request) -> Outcome:
     from pycert import pki
 
     if not req.ca_key:
@@ -131,18 +153,23 @@ def _create_ca(kind: Kind, req: Request) -> None:
     key, new_key = _ca_key(req)
     cert = pki.build_ca(key, req.validity(pki.utcnow()))
     bundle_path = go_join(req.certs_dir, kind.cert_file())
-    with _locked_dir(req.certs_dir):
+    items: list[atomic.Planned] = []
+
+    def build() -> list[atomic.Planned]:  # under the lock: the old bundle is read there
         old = _existing_bundle(bundle_path) if req.overwrite else b""
-        items = []
         if new_key:
             what = "could not write CA key to file"
             items.append(atomic.Planned(req.ca_key, pki.key_pem(key), 0o600, what))
         data = pki.cert_pem(cert) + old
-        items.append(atomic.Planned(bundle_path, data, 0o644, "could not write CA certificate file"))
-        atomic.commit(items, overwrite=req.overwrite)
+        what = "could not write CA certificate file"
+        items.append(atomic.Planned(bundle_path, data, 0o644, what))
+        return items
+
+    _write(req, req.certs_dir, build)
     if new_key:
         log.info("generated CA key %s", req.ca_key)
-    log.info("wrote %d certificates to %s", data.count(b"-----BEGIN"), bundle_path)
+    log.info("wrote %d certificates to %s", items[-1].data.count(b"-----BEGIN"), bundle_path)
+    return Outcome(kind.name, items, cert)
 
 
 def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
@@ -153,7 +180,7 @@ def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
         os.lstat(req.ca_key)
     except FileNotFoundError:
         try:
-            return pki.generate_key(req.key_size), True
+            return pki.generate(req.key_type, req.key_size), True
         except ValueError as exc:
             raise CertError(f"could not generate new CA key: {exc}") from None
     except OSError as exc:
@@ -204,8 +231,8 @@ def _existing_bundle(path: str) -> bytes:
     return b"".join(out)
 
 
-def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
-    """node, client and tenant-client: RSA key, signed by the first cert of their CA file."""
+def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outcome:
+    """node, client and tenant-client: a key, signed by the first cert of their CA file."""
     from pycert import pki
     from pycert.keys import load_ca_pair
 
@@ -215,23 +242,71 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
     if kind.name == "client":
         sans += pki.uri_sans(name, req.tenant_scope, req.tenant_name_scope)
     prepare_dir(req.certs_dir)
-    ca_cert, ca_key = load_ca_pair(_signer_path(kind, req.certs_dir), req.ca_key)
+    signer = _signer_path(kind, req.certs_dir)
+    ca_cert, ca_key = load_ca_pair(signer, req.ca_key)
     try:
-        key = pki.generate_key(req.key_size)
+        key = pki.generate(req.key_type, req.key_size)
     except ValueError as exc:
         raise CertError(f"{kind.texts['keygen']}: {exc}") from None
     cert = _sign_leaf(kind, req, name, key, sans, ca_cert, ca_key)
+    target = req.out_dir or req.certs_dir
     items = [
-        _planned(kind, "cert", req.certs_dir, kind.cert_file(name), pki.cert_pem(cert), 0o644),
-        _planned(kind, "key", req.certs_dir, kind.key_file(name), pki.key_pem(key), 0o600),
+        _planned(kind, "cert", target, kind.cert_file(name), pki.cert_pem(cert), 0o644),
+        _planned(kind, "key", target, kind.key_file(name), pki.key_pem(key), 0o600),
     ]
     if req.pkcs8:
         pk8 = kind.key_file(name) + ".pk8"
-        items.append(_planned(kind, "pk8", req.certs_dir, pk8, pki.key_pkcs8_der(key), 0o600))
-    with _locked_dir(req.certs_dir):
-        atomic.commit(items, overwrite=req.overwrite)
+        items.append(_planned(kind, "pk8", target, pk8, pki.key_pkcs8_der(key), 0o600))
+    items += _ca_copies(kind, req)
+    _write(req, target, lambda: items)
     for item in items:
         log.info("generated %s %s: %s", kind.name, os.path.basename(item.path), item.path)
+    return Outcome(kind.name, items, cert, signer, ca_cert)
+
+
+def _write(req: Request, directory: str, build: Callable[[], list[atomic.Planned]]) -> None:
+    """Installs the files all-or-nothing; with --dry-run only checks that it could."""
+    if req.dry_run:
+        atomic.precheck(build(), req.overwrite)
+        return
+    parent = os.path.dirname(os.path.normpath(directory))
+    if req.out_dir and parent and not os.path.isdir(parent):
+        try:
+            os.makedirs(parent, 0o700)
+        except OSError as exc:
+            raise CertError(f"could not create output directory {parent}: {exc}") from None
+    with _locked_dir(directory):
+        atomic.commit(build(), overwrite=req.overwrite)
+
+
+def _ca_copies(kind: Kind, req: Request) -> list[atomic.Planned]:
+    """--out-dir (issue 8): the CA certs a node or client needs beside its pair."""
+    if not req.out_dir:
+        return []
+    names = ["ca.crt", "ca-client.crt"] if kind.name == "node" else ["ca.crt"]
+    items = []
+    for name in names:
+        src = go_join(req.certs_dir, name)
+        try:
+            with open(src, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CertError(f"could not read {src}: {go_errno_text(exc)}") from None
+        dest = go_join(req.out_dir, name)
+        if _same_content(dest, data):
+            continue  # a loop over nodes into one out-dir needs no --overwrite for it
+        items.append(atomic.Planned(dest, data, 0o644, f"could not copy {src} to"))
+    return items
+
+
+def _same_content(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
 def _clean_hosts(hosts: list[str]) -> list[str]:
@@ -294,7 +369,7 @@ def _signer_path(kind: Kind, certs_dir: str) -> str:
     return paths[-1]  # missing: loading it reports `open …: no such file or directory`
 
 
-def _create_signing(kind: Kind, req: Request, tenant_id: int) -> None:
+def _create_signing(kind: Kind, req: Request, tenant_id: int) -> Outcome:
     """Ed25519 tenant signing pair: self-signed, serial 1; key written first."""
     from pycert import pki
 
@@ -309,7 +384,7 @@ def _create_signing(kind: Kind, req: Request, tenant_id: int) -> None:
         _planned(kind, "key", req.certs_dir, kind.key_file(name), pki.key_pem(key), 0o600),
         _planned(kind, "cert", req.certs_dir, kind.cert_file(name), pki.cert_pem(cert), 0o644),
     ]
-    with _locked_dir(req.certs_dir):
-        atomic.commit(items, overwrite=req.overwrite)
+    _write(req, req.certs_dir, lambda: items)
     log.info("generated tenant signing key %s", items[0].path)
     log.info("wrote certificate to %s", items[1].path)
+    return Outcome(kind.name, items, cert)

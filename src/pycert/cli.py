@@ -102,7 +102,7 @@ def _exactly_one(args: tuple[str, ...]) -> str:
 def _run(kind: str, req: Any, *args: Any) -> None:
     from pycert import certdir
 
-    certdir.run(kind, req, *args)
+    cli_issue.report(certdir.run(kind, req, *args), req)
 
 
 def _ca_command(name: str, kind: str, short: str, path: str = "cert") -> click.Command:
@@ -236,6 +236,7 @@ COMMANDS = [
     _leaf(_create_tenant_signing, "create-tenant-signing",
           "create tenant signing certificate and key", f"{_CERTS} <tenant-id>", "mt cert"),
     _leaf(_list, "list", "list certs in --certs-dir", _CERTS),
+    *cli_issue.commands(_create(LEAF_LIFETIME), _request, _leaf),
 ]
 
 

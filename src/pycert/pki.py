@@ -67,6 +67,24 @@ def generate_key(bits: int) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
+KEY_TYPES = ("rsa", "ecdsa", "ed25519")
+_CURVES = {256: "SECP256R1", 384: "SECP384R1", 521: "SECP521R1"}
+
+
+def generate(key_type: str, bits: int) -> PrivateKey:
+    """--key-type (issue 8): RSA as cockroach, or ECDSA (bits name the curve), or Ed25519."""
+    if key_type == "rsa":
+        return generate_key(bits)
+    if key_type == "ecdsa":
+        curve = _CURVES.get(bits)
+        if curve is None:
+            raise ValueError(f"ecdsa: --key-size must be 256, 384 or 521, not {bits}")
+        return ec.generate_private_key(getattr(ec, curve)())
+    if key_type == "ed25519":
+        return generate_ed25519()
+    raise ValueError(f"unknown key type {key_type!r}")
+
+
 def generate_ed25519() -> ed25519.Ed25519PrivateKey:
     return ed25519.Ed25519PrivateKey.generate()
 
