@@ -77,15 +77,14 @@ def _request(opts: dict[str, Any]) -> Any:
 
     check_principal_map([e for v in opts.get("cert_principal_map", ()) for e in v.split(",")])
     logsetup.configure(opts)
-    return Request(
+    return cli_issue.extend(Request(
         certs_dir=_env_or(opts["certs_dir"], "COCKROACH_CERTS_DIR", default_certs_dir()),
         ca_key=_env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", ""),
         key_size=opts.get("key_size", 2048),
         lifetime_ns=opts.get("lifetime", 0),
         overwrite=opts.get("overwrite", False),
         allow_ca_key_reuse=opts.get("allow_ca_key_reuse", False),
-        **cli_issue.request_fields(opts),
-    )
+    ), opts)
 
 
 def _no_args(name: str, args: tuple[str, ...]) -> None:

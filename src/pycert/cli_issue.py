@@ -67,8 +67,14 @@ def leaf_options(f: Fn) -> Fn:
                         "the positional hosts; repeatable. (pycert extension)")(f)
 
 
-def request_fields(opts: dict[str, Any]) -> dict[str, Any]:
-    """The extension flags as certdir.Request fields; checks flag combinations."""
+def extend(req: Any, opts: dict[str, Any]) -> Any:
+    """A certdir.Request with the extension flags set; checks flag combinations."""
+    import dataclasses
+
+    return dataclasses.replace(req, **_fields(opts))
+
+
+def _fields(opts: dict[str, Any]) -> dict[str, Any]:
     if opts.get("not_after") is not None and _given("lifetime"):
         raise flag_error(opts["not_after"].strftime("%Y-%m-%dT%H:%M:%SZ"), "--not-after",
                          "cannot be combined with --lifetime")

@@ -187,9 +187,12 @@ def build_leaf(
     validity: Validity,
 ) -> x509.Certificate:
     """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN."""
+    # keyEncipherment only means something for RSA (RFC 5480, RFC 8410): other key types,
+    # which cockroach never makes, get digitalSignature alone.
+    rsa_key = isinstance(public_key, rsa.RSAPublicKey)
     builder = (
         _base(name, issuer.subject, public_key, validity)
-        .add_extension(_key_usage(), critical=True)
+        .add_extension(_key_usage(signing_only=not rsa_key), critical=True)
         .add_extension(x509.ExtendedKeyUsage(list(_EKU[profile])), critical=False)
     )
     try:
