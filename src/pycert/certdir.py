@@ -47,6 +47,7 @@ class Request:
     out_dir: str = ""  # --out-dir (issue 8): write the pair (and CA copies) here
     key_type: str = "rsa"  # --key-type (issue 8)
     dry_run: bool = False  # --dry-run (issue 8)
+    csr_only: bool = False  # --csr-only (issue 8): key and CSR, no CA needed
     json: bool = False  # --json (issue 8): the CLI prints a manifest of the outcome
 
     def validity(self, now: dt.datetime) -> pki.Validity:
@@ -73,7 +74,11 @@ def run(kind_name: str, req: Request, *args: object) -> Outcome:
     """Runs one create operation, wrapping its errors in the kind's cockroach prefix."""
     kind = BY_NAME[kind_name]
     try:
-        if kind.is_ca:
+        if req.csr_only:
+            from pycert.csrflow import create_csr
+
+            outcome = create_csr(kind, req, *args)  # type: ignore[arg-type]
+        elif kind.is_ca:
             outcome = _create_ca(kind, req)
         elif kind.name == "tenant-signing":
             outcome = _create_signing(kind, req, *args)  # type: ignore[arg-type]
@@ -85,6 +90,11 @@ def run(kind_name: str, req: Request, *args: object) -> Outcome:
         outer = exc.wrap(kind.texts["failed"])
         outer.prefixed = False
         raise outer from None
+    return note_existing(outcome, req)
+
+
+def note_existing(outcome: Outcome, req: Request) -> Outcome:
+    """--dry-run: keeps the files that would be replaced, for the report's diff."""
     if req.dry_run:
         for item in outcome.items:
             with contextlib.suppress(OSError), open(item.path, "rb") as handle:
@@ -248,7 +258,7 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outco
         key = pki.generate(req.key_type, req.key_size)
     except ValueError as exc:
         raise CertError(f"{kind.texts['keygen']}: {exc}") from None
-    cert = _sign_leaf(kind, req, name, key, sans, ca_cert, ca_key)
+    cert = _sign_leaf(kind, req, name, key.public_key(), sans, ca_cert, ca_key)
     target = req.out_dir or req.certs_dir
     items = [
         _planned(kind, "cert", target, kind.cert_file(name), pki.cert_pem(cert), 0o644),
@@ -324,7 +334,7 @@ def _planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
     return atomic.Planned(go_join(directory, filename), data, mode, kind.texts[what])
 
 
-def _sign_leaf(kind: Kind, req: Request, name: str, key: PrivateKey, sans: list,  # type: ignore[type-arg]
+def _sign_leaf(kind: Kind, req: Request, name: str, public_key: object, sans: list,  # type: ignore[type-arg]
                ca_cert: x509.Certificate, ca_key: PrivateKey) -> x509.Certificate:
     from pycert import pki
 
@@ -344,7 +354,7 @@ def _sign_leaf(kind: Kind, req: Request, name: str, key: PrivateKey, sans: list,
         raise exc.wrap(kind.texts["creating"]) from None
     unit = pki.TENANTS_OU if kind.name == "tenant-client" else ""
     cn = node_user() if kind.name == "node" else name
-    cert = pki.build_leaf(kind.profile, key.public_key(), pki.subject(cn, unit=unit), sans,
+    cert = pki.build_leaf(kind.profile, public_key, pki.subject(cn, unit=unit), sans,
                           ca_cert, ca_key, validity)
     if not pki.verify_signed_by(cert, ca_cert):
         raise CertError(f"CA key {req.ca_key} is corrupt: its signature does not verify")

@@ -59,6 +59,9 @@ def options(f: Fn) -> Fn:
 
 def leaf_options(f: Fn) -> Fn:
     """Flags of the commands that issue a leaf with host names (issue 8)."""
+    f = click.option("--csr-only", is_flag=True,
+                     help="Write the key and a certificate signing request (.csr) for an "
+                     "offline CA to sign with sign-csr; no CA needed. (pycert extension)")(f)
     f = click.option("--out-dir", default="", metavar="<path>",
                      help="Write the certificate and key (and a copy of ca.crt) into this "
                      "directory, created 0700, instead of --certs-dir. (pycert extension)")(f)
@@ -86,6 +89,7 @@ def _fields(opts: dict[str, Any]) -> dict[str, Any]:
         **extra,
         "key_type": key_type,
         "dry_run": bool(opts.get("dry_run")),
+        "csr_only": bool(opts.get("csr_only")),
         "json": bool(opts.get("json_out")),
         "out_dir": opts.get("out_dir") or "",
         "not_after": opts.get("not_after"),
@@ -186,7 +190,24 @@ def commands(create: Callable[[Fn], Fn], request: Callable[[dict[str, Any]], Any
             _echo(f"issued {len(rows)} node certificates into {opts['out_dir']}/"
                   f"{{{','.join(r.name for r in rows)}}}\n")
 
-    return [leaf(create_nodes, "create-nodes",
+    @create
+    @click.option("--out-dir", default="", metavar="<path>",
+                  help="Write the certificate here instead of --certs-dir.")
+    @click.option("--profile", type=click.Choice(["node", "client"]), required=True,
+                  help="Certificate profile to issue; the CSR must suit it.")
+    @click.argument("args", nargs=-1)
+    def sign_csr(args: tuple[str, ...], **opts: Any) -> None:
+        from pycert.csrflow import sign_csr
+
+        if len(args) != 1:
+            raise flag_error(" ".join(args), "<csr-file>", "sign-csr takes exactly one CSR file")
+        req = request(opts)
+        report(sign_csr(req, opts["profile"], args[0]), req)
+
+    return [leaf(sign_csr, "sign-csr",
+                 "sign a certificate signing request as a node or client cert (pycert)",
+                 "--certs-dir=<path> --ca-key=<path> --profile=node|client <file.csr>"),
+            leaf(create_nodes, "create-nodes",
                  "create node certificates and keys, one directory per node (pycert)",
                  "--certs-dir=<path> --ca-key=<path> --from=<nodes.csv|json> --out-dir=<dir>")]
 

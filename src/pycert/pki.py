@@ -142,6 +142,16 @@ def _key_usage(*, ca: bool = False, signing_only: bool = False) -> x509.KeyUsage
     )
 
 
+def leaf_key_usage(public_key: object) -> x509.KeyUsage:
+    """keyEncipherment only means something for RSA (RFC 5480, RFC 8410): other key types,
+    which cockroach never makes, get digitalSignature alone."""
+    return _key_usage(signing_only=not isinstance(public_key, rsa.RSAPublicKey))
+
+
+def hash_for(key: PrivateKey) -> hashes.HashAlgorithm | None:
+    return _hash_for(key)
+
+
 def _hash_for(key: PrivateKey) -> hashes.HashAlgorithm | None:
     """Go's default signature hash for a signer key."""
     if isinstance(key, ed25519.Ed25519PrivateKey):
@@ -187,12 +197,9 @@ def build_leaf(
     validity: Validity,
 ) -> x509.Certificate:
     """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN."""
-    # keyEncipherment only means something for RSA (RFC 5480, RFC 8410): other key types,
-    # which cockroach never makes, get digitalSignature alone.
-    rsa_key = isinstance(public_key, rsa.RSAPublicKey)
     builder = (
         _base(name, issuer.subject, public_key, validity)
-        .add_extension(_key_usage(signing_only=not rsa_key), critical=True)
+        .add_extension(leaf_key_usage(public_key), critical=True)
         .add_extension(x509.ExtendedKeyUsage(list(_EKU[profile])), critical=False)
     )
     try:
