@@ -235,7 +235,7 @@ COMMANDS = [
     _leaf(_create_tenant_signing, "create-tenant-signing",
           "create tenant signing certificate and key", f"{_CERTS} <tenant-id>", "mt cert"),
     _leaf(_list, "list", "list certs in --certs-dir", _CERTS),
-    *cli_issue.commands(_create(LEAF_LIFETIME), _request, _leaf),
+    *cli_issue.commands(_create(LEAF_LIFETIME), _request, _leaf, _common),
 ]
 
 

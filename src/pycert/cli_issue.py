@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from pycert import cli_export
 from pycert.cobra import flag_error
 
 Fn = Callable[..., Any]
@@ -160,7 +161,8 @@ def _echo(text: str) -> None:
 
 
 def commands(create: Callable[[Fn], Fn], request: Callable[[dict[str, Any]], Any],
-             leaf: Callable[..., click.Command]) -> list[click.Command]:
+             leaf: Callable[..., click.Command],
+             common: Callable[[Fn], Fn]) -> list[click.Command]:
     """The new commands, built with cli.py's flag and request helpers (no import cycle)."""
 
     @create
@@ -209,7 +211,8 @@ def commands(create: Callable[[Fn], Fn], request: Callable[[dict[str, Any]], Any
                  "--certs-dir=<path> --ca-key=<path> --profile=node|client <file.csr>"),
             leaf(create_nodes, "create-nodes",
                  "create node certificates and keys, one directory per node (pycert)",
-                 "--certs-dir=<path> --ca-key=<path> --from=<nodes.csv|json> --out-dir=<dir>")]
+                 "--certs-dir=<path> --ca-key=<path> --from=<nodes.csv|json> --out-dir=<dir>"),
+            cli_export.command(common, leaf, report)]
 
 
 def _progress(total: int) -> Callable[[int, Any], None]:
