@@ -128,3 +128,14 @@ def test_create_nodes_progress_bar_on_a_terminal(ca_dir: Path) -> None:
     assert proc.returncode == 0
     assert "[###############               ] 1/2 a" in bar
     assert "[##############################] 2/2 b" in bar
+
+
+def test_create_nodes_refuses_existing_before_issuing_any(ca_dir: Path) -> None:
+    (ca_dir / "n.csv").write_text("a,a.db\nb,b.db\n")
+    assert pycert("create-node", "b.db", *CA, "--out-dir=out/b", cwd=ca_dir).code == 0
+    before = snapshot(ca_dir)
+    res = pycert("create-nodes", *CA, "--from=n.csv", "--out-dir=out", cwd=ca_dir)
+    assert res.code == 1 and "out/b/node.crt exists; rerun with --overwrite" in res.err
+    assert snapshot(ca_dir) == before and not (ca_dir / "out/a").exists()
+    res = pycert("create-nodes", *CA, "--from=n.csv", "--out-dir=out", "--overwrite", cwd=ca_dir)
+    assert res.code == 0, res.err

@@ -94,6 +94,12 @@ def issue_all(req: certdir.Request, rows: list[Row], base: str,
             os.makedirs(base, 0o700)
         except OSError as exc:
             raise CertError(f"could not create output directory {base}: {exc}") from None
+    if not req.overwrite:  # refuse before the first node, not half-way through the list
+        for row in rows:
+            for name in ("node.crt", "node.key"):
+                path = os.path.join(base, row.name, name)
+                if os.path.lexists(path):
+                    raise CertError(f"{path} exists; rerun with --overwrite to replace it")
     out = []
     for i, row in enumerate(rows):
         progress(i, row)

@@ -269,7 +269,7 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outco
         items.append(_planned(kind, "pk8", target, pk8, pki.key_pkcs8_der(key), 0o600))
     items += _ca_copies(kind, req)
     _write(req, target, lambda: items)
-    for item in items:
+    for item in [] if req.dry_run else items:
         log.info("generated %s %s: %s", kind.name, os.path.basename(item.path), item.path)
     return Outcome(kind.name, items, cert, signer, ca_cert)
 

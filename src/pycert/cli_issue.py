@@ -139,7 +139,7 @@ def dry_run_text(outcome: Any, overwrite: bool) -> str:
     lines.append("would write:")
     for item in outcome.items:
         old = outcome.existing.get(item.path)
-        state = "new" if old is None else "replaces existing" if overwrite else "EXISTS: fails"
+        state = "new" if old is None else "replaces existing"
         lines.append(f"  {item.path} ({item.mode:04o}, {state})")
         if old is not None and overwrite and outcome.cert is not None \
                 and item.path.endswith(".crt") and b"PRIVATE" not in item.data:
