@@ -7,8 +7,10 @@ in one `atomic.commit`, so a failed command leaves the directory as it found it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from pycert.loader import go_errno_text, go_join, load_dir
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from pycert import pki
     from pycert.pki import PrivateKey
 
 log = logging.getLogger("pycert")
@@ -38,24 +41,65 @@ class Request:
     pkcs8: bool = False
     tenant_scope: list[int] = field(default_factory=list)
     tenant_name_scope: list[str] = field(default_factory=list)
+    not_after: dt.datetime | None = None  # --not-after (issue 8) replaces lifetime_ns
+    lifetime_policy: str = "error"  # or "clamp": end a leaf with its CA (issue 8)
+    extra_sans: list[str] = field(default_factory=list)  # --san (issue 8)
+    out_dir: str = ""  # --out-dir (issue 8): write the pair (and CA copies) here
+    key_type: str = "rsa"  # --key-type (issue 8)
+    dry_run: bool = False  # --dry-run (issue 8)
+    csr_only: bool = False  # --csr-only (issue 8): key and CSR, no CA needed
+    json: bool = False  # --json (issue 8): the CLI prints a manifest of the outcome
+
+    def validity(self, now: dt.datetime) -> pki.Validity:
+        from pycert import pki
+
+        if self.not_after is not None:
+            return pki.Validity.until(now, self.not_after)
+        return pki.Validity.starting(now, self.lifetime_ns)
 
 
-def run(kind_name: str, req: Request, *args: object) -> None:
+@dataclass
+class Outcome:
+    """What a create operation wrote (or, with --dry-run, would write), for reports."""
+
+    kind: str
+    items: list[atomic.Planned]
+    cert: x509.Certificate | None = None
+    signer_path: str = ""
+    signer: x509.Certificate | None = None
+    existing: dict[str, bytes] = field(default_factory=dict)  # --dry-run: files replaced
+
+
+def run(kind_name: str, req: Request, *args: object) -> Outcome:
     """Runs one create operation, wrapping its errors in the kind's cockroach prefix."""
     kind = BY_NAME[kind_name]
     try:
-        if kind.is_ca:
-            _create_ca(kind, req)
+        if req.csr_only:
+            from pycert.csrflow import create_csr
+
+            outcome = create_csr(kind, req, *args)  # type: ignore[arg-type]
+        elif kind.is_ca:
+            outcome = _create_ca(kind, req)
         elif kind.name == "tenant-signing":
-            _create_signing(kind, req, *args)  # type: ignore[arg-type]
+            outcome = _create_signing(kind, req, *args)  # type: ignore[arg-type]
         else:
-            _create_leaf(kind, req, *args)  # type: ignore[arg-type]
+            outcome = _create_leaf(kind, req, *args)  # type: ignore[arg-type]
     except CertError as exc:
         if not exc.prefixed:
             raise
         outer = exc.wrap(kind.texts["failed"])
         outer.prefixed = False
         raise outer from None
+    return note_existing(outcome, req)
+
+
+def note_existing(outcome: Outcome, req: Request) -> Outcome:
+    """--dry-run: keeps the files that would be replaced, for the report's diff."""
+    if req.dry_run:
+        for item in outcome.items:
+            with contextlib.suppress(OSError), open(item.path, "rb") as handle:
+                outcome.existing[item.path] = handle.read()
+    return outcome
 
 
 def prepare_dir(certs_dir: str) -> None:
@@ -110,28 +154,32 @@ def _locked_dir(certs_dir: str):  # type: ignore[no-untyped-def]
         raise
 
 
-def _create_ca(kind: Kind, req: Request) -> None:
+def _create_ca(kind: Kind, req: Request) -> Outcome:
     from pycert import pki
 
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
     prepare_dir(req.certs_dir)
     key, new_key = _ca_key(req)
-    cert = pki.build_ca(key, pki.Validity.starting(pki.utcnow(), req.lifetime_ns))
+    cert = pki.build_ca(key, req.validity(pki.utcnow()))
     bundle_path = go_join(req.certs_dir, kind.cert_file())
-    with _locked_dir(req.certs_dir):
+    items: list[atomic.Planned] = []
+
+    def build() -> list[atomic.Planned]:  # under the lock: the old bundle is read there
         old = _existing_bundle(bundle_path) if req.overwrite else b""
-        items = []
         if new_key:
             what = "could not write CA key to file"
             items.append(atomic.Planned(req.ca_key, pki.key_pem(key), 0o600, what))
         data = pki.cert_pem(cert) + old
         what = "could not write CA certificate file"
         items.append(atomic.Planned(bundle_path, data, 0o644, what))
-        atomic.commit(items, overwrite=req.overwrite)
+        return items
+
+    _write(req, req.certs_dir, build)
     if new_key:
         log.info("generated CA key %s", req.ca_key)
-    log.info("wrote %d certificates to %s", data.count(b"-----BEGIN"), bundle_path)
+    log.info("wrote %d certificates to %s", items[-1].data.count(b"-----BEGIN"), bundle_path)
+    return Outcome(kind.name, items, cert)
 
 
 def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
@@ -142,7 +190,7 @@ def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
         os.lstat(req.ca_key)
     except FileNotFoundError:
         try:
-            return pki.generate_key(req.key_size), True
+            return pki.generate(req.key_type, req.key_size), True
         except ValueError as exc:
             raise CertError(f"could not generate new CA key: {exc}") from None
     except OSError as exc:
@@ -193,34 +241,93 @@ def _existing_bundle(path: str) -> bytes:
     return b"".join(out)
 
 
-def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
-    """node, client and tenant-client: RSA key, signed by the first cert of their CA file."""
+def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outcome:
+    """node, client and tenant-client: a key, signed by the first cert of their CA file."""
     from pycert import pki
     from pycert.keys import load_ca_pair
 
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
-    sans = pki.host_sans(hosts)
+    sans = pki.host_sans(_clean_hosts(hosts + [h for h in req.extra_sans if h not in hosts]))
     if kind.name == "client":
         sans += pki.uri_sans(name, req.tenant_scope, req.tenant_name_scope)
     prepare_dir(req.certs_dir)
-    ca_cert, ca_key = load_ca_pair(_signer_path(kind, req.certs_dir), req.ca_key)
+    signer = _signer_path(kind, req.certs_dir)
+    ca_cert, ca_key = load_ca_pair(signer, req.ca_key)
     try:
-        key = pki.generate_key(req.key_size)
+        key = pki.generate(req.key_type, req.key_size)
     except ValueError as exc:
         raise CertError(f"{kind.texts['keygen']}: {exc}") from None
-    cert = _sign_leaf(kind, req, name, key, sans, ca_cert, ca_key)
+    cert = _sign_leaf(kind, req, name, key.public_key(), sans, ca_cert, ca_key)
+    target = req.out_dir or req.certs_dir
     items = [
-        _planned(kind, "cert", req.certs_dir, kind.cert_file(name), pki.cert_pem(cert), 0o644),
-        _planned(kind, "key", req.certs_dir, kind.key_file(name), pki.key_pem(key), 0o600),
+        _planned(kind, "cert", target, kind.cert_file(name), pki.cert_pem(cert), 0o644),
+        _planned(kind, "key", target, kind.key_file(name), pki.key_pem(key), 0o600),
     ]
     if req.pkcs8:
         pk8 = kind.key_file(name) + ".pk8"
-        items.append(_planned(kind, "pk8", req.certs_dir, pk8, pki.key_pkcs8_der(key), 0o600))
-    with _locked_dir(req.certs_dir):
-        atomic.commit(items, overwrite=req.overwrite)
-    for what, item in zip(("log cert", "log key", "log pk8"), items):
+        items.append(_planned(kind, "pk8", target, pk8, pki.key_pkcs8_der(key), 0o600))
+    own = list(items)
+    items += _ca_copies(kind, req)
+    _write(req, target, lambda: items)
+    for what, item in zip(("log cert", "log key", "log pk8"), [] if req.dry_run else own):
         log.info("%s %s", kind.texts[what], item.path)  # cockroach's INFO wording (spec §2.5)
+    return Outcome(kind.name, items, cert, signer, ca_cert)
+
+
+def _write(req: Request, directory: str, build: Callable[[], list[atomic.Planned]]) -> None:
+    """Installs the files all-or-nothing; with --dry-run only checks that it could."""
+    if req.dry_run:
+        atomic.precheck(build(), req.overwrite)
+        return
+    parent = os.path.dirname(os.path.normpath(directory))
+    if req.out_dir and parent and not os.path.isdir(parent):
+        try:
+            os.makedirs(parent, 0o700)
+        except OSError as exc:
+            raise CertError(f"could not create output directory {parent}: {exc}") from None
+    with _locked_dir(directory):
+        atomic.commit(build(), overwrite=req.overwrite)
+
+
+def _ca_copies(kind: Kind, req: Request) -> list[atomic.Planned]:
+    """--out-dir (issue 8): the CA certs a node or client needs beside its pair."""
+    if not req.out_dir:
+        return []
+    names = ["ca.crt", "ca-client.crt"] if kind.name == "node" else ["ca.crt"]
+    items = []
+    for name in names:
+        src = go_join(req.certs_dir, name)
+        try:
+            with open(src, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CertError(f"could not read {src}: {go_errno_text(exc)}") from None
+        dest = go_join(req.out_dir, name)
+        if _same_content(dest, data):
+            continue  # a loop over nodes into one out-dir needs no --overwrite for it
+        items.append(atomic.Planned(dest, data, 0o644, f"could not copy {src} to"))
+    return items
+
+
+def _same_content(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def _clean_hosts(hosts: list[str]) -> list[str]:
+    """SAN hygiene (issue 8): refuses unmatchable names, punycodes IDNs, warns on wildcards."""
+    from pycert.sans import clean_hosts
+
+    cleaned, warnings = clean_hosts(hosts)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return cleaned
 
 
 def _planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
@@ -228,23 +335,27 @@ def _planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
     return atomic.Planned(go_join(directory, filename), data, mode, kind.texts[what])
 
 
-def _sign_leaf(kind: Kind, req: Request, name: str, key: PrivateKey, sans: list,  # type: ignore[type-arg]
+def _sign_leaf(kind: Kind, req: Request, name: str, public_key: object, sans: list,  # type: ignore[type-arg]
                ca_cert: x509.Certificate, ca_key: PrivateKey) -> x509.Certificate:
     from pycert import pki
 
     now = pki.utcnow()
-    validity = pki.Validity.starting(now, req.lifetime_ns)
     try:
+        validity = req.validity(now)
         if name == "" and kind.name == "client":
             raise CertError("user cannot be empty")
         if name == "0" and kind.name == "tenant-client":
             raise CertError("tenantId 0 is invalid (requires != 0)")
+        if req.lifetime_policy == "clamp" and validity.not_after > ca_cert.not_valid_after_utc:
+            validity = validity.clamped(ca_cert.not_valid_after_utc)
+            log.warning("--lifetime-policy=clamp: certificate ends with its CA at %s",
+                        validity.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"))
         pki.check_lifetime(ca_cert, validity.not_after, now)
     except CertError as exc:
         raise exc.wrap(kind.texts["creating"]) from None
     unit = pki.TENANTS_OU if kind.name == "tenant-client" else ""
     cn = node_user() if kind.name == "node" else name
-    cert = pki.build_leaf(kind.profile, key.public_key(), pki.subject(cn, unit=unit), sans,
+    cert = pki.build_leaf(kind.profile, public_key, pki.subject(cn, unit=unit), sans,
                           ca_cert, ca_key, validity)
     if not pki.verify_signed_by(cert, ca_cert):
         raise CertError(f"CA key {req.ca_key} is corrupt: its signature does not verify")
@@ -269,7 +380,7 @@ def _signer_path(kind: Kind, certs_dir: str) -> str:
     return paths[-1]  # missing: loading it reports `open …: no such file or directory`
 
 
-def _create_signing(kind: Kind, req: Request, tenant_id: int) -> None:
+def _create_signing(kind: Kind, req: Request, tenant_id: int) -> Outcome:
     """Ed25519 tenant signing pair: self-signed, serial 1; key written first."""
     from pycert import pki
 
@@ -277,14 +388,14 @@ def _create_signing(kind: Kind, req: Request, tenant_id: int) -> None:
         raise CertError("tenantId 0 is invalid (requires != 0)", prefixed=False)
     prepare_dir(req.certs_dir)
     key = pki.generate_ed25519()
-    validity = pki.Validity.starting(pki.utcnow(), req.lifetime_ns)
+    validity = req.validity(pki.utcnow())
     cert = pki.build_tenant_signing(key, tenant_id, validity)
     name = str(tenant_id)
     items = [
         _planned(kind, "key", req.certs_dir, kind.key_file(name), pki.key_pem(key), 0o600),
         _planned(kind, "cert", req.certs_dir, kind.cert_file(name), pki.cert_pem(cert), 0o644),
     ]
-    with _locked_dir(req.certs_dir):
-        atomic.commit(items, overwrite=req.overwrite)
+    _write(req, req.certs_dir, lambda: items)
     log.info("generated tenant signing key %s", items[0].path)
     log.info("wrote certificate to %s", items[1].path)
+    return Outcome(kind.name, items, cert)

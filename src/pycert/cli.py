@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pycert import cli_extras, cobra, logsetup
+from pycert import cli_extras, cli_issue, cobra, logsetup
 from pycert.cobra import CobraCommand, CobraGroup, GoDuration, GoInt
 from pycert.completion import complete_dir, complete_file, gen_group
 from pycert.errors import CertError
@@ -60,7 +60,8 @@ def _create(lifetime: str) -> Callable[[Fn], Fn]:
                          help="Key size in bits for CA/Node/Client certificates.")(f)
         f = click.option("--overwrite", is_flag=True,
                          help="Certificate and key files are overwritten if they exist.")(f)
-        f = click.option("--lifetime", type=GoDuration(), default=lifetime,
+        f = cli_issue.options(f)
+        f = click.option("--lifetime", type=GoDuration(extended=True), default=lifetime,
                          help=f"Certificate lifetime. [default: {lifetime}0m0s]")(f)
         return f
     return deco
@@ -98,14 +99,14 @@ def _request(opts: dict[str, Any]) -> Any:
 
     check_principal_map([e for v in opts.get("cert_principal_map", ()) for e in v.split(",")])
     logsetup.configure(opts)
-    return Request(
+    return cli_issue.extend(Request(
         certs_dir=_env_or(opts["certs_dir"], "COCKROACH_CERTS_DIR", default_certs_dir()),
         ca_key=_env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", ""),
         key_size=opts.get("key_size", 2048),
         lifetime_ns=opts.get("lifetime", 0),
         overwrite=opts.get("overwrite", False),
         allow_ca_key_reuse=opts.get("allow_ca_key_reuse", False),
-    )
+    ), opts)
 
 
 def _no_args(name: str, args: tuple[str, ...]) -> None:
@@ -122,7 +123,7 @@ def _exactly_one(args: tuple[str, ...]) -> str:
 def _run(kind: str, req: Any, *args: Any) -> None:
     from pycert import certdir
 
-    certdir.run(kind, req, *args)
+    cli_issue.report(certdir.run(kind, req, *args), req)
 
 
 def _ca_command(name: str, kind: str, short: str, path: str = "cert") -> click.Command:
@@ -136,15 +137,17 @@ def _ca_command(name: str, kind: str, short: str, path: str = "cert") -> click.C
 
 
 @_create(LEAF_LIFETIME)
+@cli_issue.leaf_options
 @click.argument("hosts", nargs=-1)
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
-    if not hosts:
+    if not hosts and not opts["san"]:
         raise CertError("create-node requires at least one host name or address, "
                         "none was specified", prefixed=False)
     _run("node", _request(opts), "", list(hosts))
 
 
 @_create(LEAF_LIFETIME)
+@cli_issue.leaf_options
 @click.option("--tenant-scope", type=TenantList("names.parse_tenant_scope"), multiple=True,
               metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
@@ -183,6 +186,7 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
 
 
 @_create(LEAF_LIFETIME)
+@cli_issue.leaf_options
 @click.argument("args", nargs=-1)
 def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.names import parse_tenant_id
@@ -256,6 +260,8 @@ COMMANDS = [
           "create tenant signing certificate and key", f"{_CERTS} <tenant-id>", "mt cert"),
     _leaf(_list, "list", "list certs in --certs-dir", _CERTS),
 ]
+# pycert's own commands live at the top level only, so `cert --help` stays cockroach's.
+EXTENSIONS = cli_issue.commands(_create(LEAF_LIFETIME), _request, _leaf, _common)
 
 
 def _group(name: str, short: str, commands: list[click.Command], path: str,
@@ -273,7 +279,7 @@ mt_group = _group("mt", "commands that manage multi-tenant clusters",
                   [_group("cert", "create ca, node, and client certs", TENANT, "mt cert", True)],
                   "mt", False)
 root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.",
-              [*COMMANDS, cert_group, mt_group, gen_group()], "cert", False)
+              [*COMMANDS, cert_group, mt_group, gen_group(), *EXTENSIONS], "cert", False)
 cli_extras.register(root, _common, _request)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pycert.durations import DurationError, parse_duration
+from pycert.durations import LIFETIME_UNITS, DurationError, parse_duration
 from pycert.errors import EXIT_FLAG, CertError
 
 _GO_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
@@ -53,14 +53,22 @@ class GoInt(click.ParamType):  # type: ignore[type-arg]
 
 
 class GoDuration(click.ParamType):  # type: ignore[type-arg]
-    """Go duration syntax (`8760h`, `1h30m`); returns nanoseconds."""
+    """Go duration syntax (`8760h`, `1h30m`); returns nanoseconds.
+
+    With `extended`, also `d` and 366-day `y` units (issue 8); Go's errors are unchanged.
+    """
 
     name = "duration"
+
+    def __init__(self, extended: bool = False) -> None:
+        self.units = LIFETIME_UNITS if extended else None
 
     def convert(self, value: Any, param: Any, ctx: Any) -> int:
         if isinstance(value, int):
             return value
         try:
+            if self.units:
+                return parse_duration(str(value), self.units)
             return parse_duration(str(value))
         except DurationError as exc:
             raise flag_error(str(value), "--" + param.name.replace("_", "-"), str(exc)) from None

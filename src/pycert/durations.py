@@ -19,6 +19,10 @@ _UNITS = {
     "m": MINUTE,
     "h": HOUR,
 }
+# `--lifetime` extension (issue 8): days and cockroach's 366-day years.
+DAY = 24 * HOUR
+YEAR = 366 * DAY
+LIFETIME_UNITS = {**_UNITS, "d": DAY, "y": YEAR}
 _MAX = 2**63 - 1
 
 
@@ -30,7 +34,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def parse_duration(text: str) -> int:
+def parse_duration(text: str, units: dict[str, int] = _UNITS) -> int:
     """Returns nanoseconds; raises DurationError with Go's wording."""
     orig, s, neg = text, text, False
     if s[:1] in ("-", "+"):
@@ -48,9 +52,9 @@ def parse_duration(text: str) -> int:
         unit, s = s[:i], s[i:]
         if not unit:
             raise DurationError(f"time: missing unit in duration {_quote(orig)}")
-        if unit not in _UNITS:
+        if unit not in units:
             raise DurationError(f"time: unknown unit {_quote(unit)} in duration {_quote(orig)}")
-        size = _UNITS[unit]
+        size = units[unit]
         total += whole * size + (int(frac) * size // 10 ** len(frac) if frac else 0)
         if total > _MAX + (1 if neg else 0):
             raise DurationError(f"time: invalid duration {_quote(orig)}")

@@ -47,6 +47,16 @@ class Validity:
         after = now + dt.timedelta(microseconds=lifetime_ns // 1000)
         return cls(now - BACKDATE, after.replace(microsecond=0))
 
+    @classmethod
+    def until(cls, now: dt.datetime, not_after: dt.datetime) -> Validity:
+        """`--not-after` (issue 8): same back-dated start, an absolute end."""
+        if not_after <= now:
+            raise CertError(f"--not-after {_stamp(not_after)} is not in the future")
+        return cls(now.replace(microsecond=0) - BACKDATE, not_after.replace(microsecond=0))
+
+    def clamped(self, end: dt.datetime) -> Validity:
+        return Validity(self.not_before, min(self.not_after, end))
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -55,6 +65,24 @@ def utcnow() -> dt.datetime:
 def generate_key(bits: int) -> rsa.RSAPrivateKey:
     """RSA with e=65537, the only key type cockroach's create-* commands make."""
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+KEY_TYPES = ("rsa", "ecdsa", "ed25519")
+_CURVES = {256: "SECP256R1", 384: "SECP384R1", 521: "SECP521R1"}
+
+
+def generate(key_type: str, bits: int) -> PrivateKey:
+    """--key-type (issue 8): RSA as cockroach, or ECDSA (bits name the curve), or Ed25519."""
+    if key_type == "rsa":
+        return generate_key(bits)
+    if key_type == "ecdsa":
+        curve = _CURVES.get(bits)
+        if curve is None:
+            raise ValueError(f"ecdsa: --key-size must be 256, 384 or 521, not {bits}")
+        return ec.generate_private_key(getattr(ec, curve)())
+    if key_type == "ed25519":
+        return generate_ed25519()
+    raise ValueError(f"unknown key type {key_type!r}")
 
 
 def generate_ed25519() -> ed25519.Ed25519PrivateKey:
@@ -114,6 +142,16 @@ def _key_usage(*, ca: bool = False, signing_only: bool = False) -> x509.KeyUsage
     )
 
 
+def leaf_key_usage(public_key: object) -> x509.KeyUsage:
+    """keyEncipherment only means something for RSA (RFC 5480, RFC 8410): other key types,
+    which cockroach never makes, get digitalSignature alone."""
+    return _key_usage(signing_only=not isinstance(public_key, rsa.RSAPublicKey))
+
+
+def hash_for(key: PrivateKey) -> hashes.HashAlgorithm | None:
+    return _hash_for(key)
+
+
 def _hash_for(key: PrivateKey) -> hashes.HashAlgorithm | None:
     """Go's default signature hash for a signer key."""
     if isinstance(key, ed25519.Ed25519PrivateKey):
@@ -161,7 +199,7 @@ def build_leaf(
     """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN."""
     builder = (
         _base(name, issuer.subject, public_key, validity)
-        .add_extension(_key_usage(), critical=True)
+        .add_extension(leaf_key_usage(public_key), critical=True)
         .add_extension(x509.ExtendedKeyUsage(list(_EKU[profile])), critical=False)
     )
     try:
@@ -237,8 +275,26 @@ def check_lifetime(ca: x509.Certificate, not_after: dt.datetime, now: dt.datetim
     want_hours = (not_after - now).total_seconds() / 3600
     raise CertError(
         f"CA lifetime is {ca_hours:f}h, shorter than the requested {want_hours:f}h. "
-        f"Renew CA certificate, or rerun with --lifetime={int(ca_hours)}h for a shorter duration."
+        f"Renew CA certificate, or rerun with --lifetime={int(ca_hours)}h for a shorter duration.",
+        hint=lifetime_hint(ca_after, not_after, now),
     )
+
+
+def lifetime_hint(ca_after: dt.datetime, not_after: dt.datetime, now: dt.datetime) -> str:
+    """The same fact in dates and days (issue 8), with the flag that clamps instead."""
+    return (
+        f"the CA expires {_stamp(ca_after)} (in {_days(ca_after - now)} days) but the "
+        f"certificate would expire {_stamp(not_after)} (in {_days(not_after - now)} days); "
+        "--lifetime-policy=clamp ends the certificate with the CA instead"
+    )
+
+
+def _stamp(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _days(span: dt.timedelta) -> str:
+    return f"{span.total_seconds() / 86400:.1f}"
 
 
 def same_public_key(cert: x509.Certificate, key: PrivateKey) -> bool:
