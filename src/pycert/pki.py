@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Union
@@ -27,6 +28,7 @@ CA_COMMON_NAME = "Cockroach CA"
 ORGANIZATION = "Cockroach"
 TENANTS_OU = "Tenants"
 _PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?")
+_HOST_PORT = re.compile(r"(\[[^\]]*\]|[^:\[\]]+):\d+")  # `db1:26257`, `[::1]:26257`
 _EKU = {
     "node": (ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH),
     "client": (ExtendedKeyUsageOID.CLIENT_AUTH,),
@@ -52,8 +54,15 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+MIN_RSA_BITS = 1024  # what cryptography (and Go >= 1.24) accept
+MAX_RSA_BITS = 16384  # beyond this, key generation takes minutes: a typo, not a wish
+
+
 def generate_key(bits: int) -> rsa.RSAPrivateKey:
     """RSA with e=65537, the only key type cockroach's create-* commands make."""
+    if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
+        raise ValueError(f"--key-size={bits} is out of range: RSA keys must have "
+                         f"{MIN_RSA_BITS} to {MAX_RSA_BITS} bits")
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
@@ -197,6 +206,9 @@ def host_sans(hosts: list[str]) -> list[x509.GeneralName]:
             ips.append(x509.IPAddress(ip))
         elif not host.isascii():
             raise CertError(f'x509: "{host}" cannot be encoded as an IA5String')
+        elif _HOST_PORT.fullmatch(host):
+            raise CertError(f'host "{host}" looks like host:port: certificates name hosts, '
+                            "not ports; pass it without the port")
         else:
             dns.append(x509.DNSName(host))
     return dns + ips
