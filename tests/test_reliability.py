@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
-import signal
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import pycert
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from conftest import pycert
 from pycert import cli
 from pycert.listing import rows
 from pycert.loader import TEMP_MARK, load_dir
@@ -189,8 +189,8 @@ def _ca_state(certs: Path) -> list[bytes]:
 
 def _ca_loop(work: Path, tally: Tally, seed: int, runner: Runner, kills: int) -> None:
     certs, safe = work / "certs", work / "safe"
-    full = _calibrate(runner, ["create-ca", "--certs-dir=certs", "--ca-key=safe/cal.key", "--overwrite",
-                       "--allow-ca-key-reuse", *FAST], work)
+    full = _calibrate(runner, ["create-ca", "--certs-dir=certs", "--ca-key=safe/cal.key",
+                               "--overwrite", "--allow-ca-key-reuse", *FAST], work)
     rng = random.Random(seed)
     prev = _ca_state(certs)
     deadline = time.monotonic() + BUDGET_S
