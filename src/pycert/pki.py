@@ -10,6 +10,7 @@ import datetime as dt
 import ipaddress
 import re
 import secrets
+import warnings
 from dataclasses import dataclass
 from typing import Union
 
@@ -93,8 +94,12 @@ def cert_pem(cert: x509.Certificate) -> bytes:
 
 
 def _attr(oid: x509.ObjectIdentifier, value: str) -> x509.RelativeDistinguishedName:
+    """Go sets no upper bound on a CN (names over 64 bytes pass with validation disabled)."""
     kind = _ASN1Type.PrintableString if set(value) <= _PRINTABLE else _ASN1Type.UTF8String
-    return x509.RelativeDistinguishedName([x509.NameAttribute(oid, value, _type=kind)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        attr = x509.NameAttribute(oid, value, _type=kind, _validate=False)
+    return x509.RelativeDistinguishedName([attr])
 
 
 def subject(common_name: str, *, org: bool = True, unit: str = "") -> x509.Name:
