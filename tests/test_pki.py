@@ -6,11 +6,11 @@ import datetime as dt
 import ipaddress
 
 import pytest
+from conftest import FIXTURES
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtensionOID
 
-from conftest import FIXTURES
 from pycert import pki
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 0, 123456, tzinfo=dt.timezone.utc)

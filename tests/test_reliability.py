@@ -1,12 +1,12 @@
 """Promise 1 of issue 5: SIGKILL at any moment leaves only complete old or new files.
 
-`create-node --overwrite` and `create-ca --overwrite` (a new CA key each time) run again and
-again, each run killed after a seeded random delay (half of them counted from the moment
-the run's first temp file appears, so that many kills land inside the write); after every kill the directory is
-checked file by file. Most runs are forked from this already-started interpreter (the real
-CLI entry point in a real process, minus ~0.3 s of Python start-up that writes nothing), so
-the kills land inside the part that works on files; a smaller batch kills real
-`python -m pycert` processes.
+`create-node --overwrite` and `create-ca --overwrite` (a new CA key each time) run again
+and again, each run killed after a seeded random delay (half of them counted from the
+moment the run's first temp file appears, so that many kills land inside the write);
+after every kill the directory is checked file by file. Most runs are forked from this
+already-started interpreter (the real CLI entry point in a real process, minus ~0.3 s of
+Python start-up that writes nothing); a smaller batch kills real `python -m pycert`
+processes.
 """
 
 from __future__ import annotations
