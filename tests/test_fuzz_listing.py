@@ -5,8 +5,8 @@ non-UTF-8 bytes) and random or mutated PEM/DER contents, directories named `x.cr
 dangling links, FIFOs, links to devices, huge files and mode-000 files. The real CLI entry
 point runs in-process (fast); a final hostile dir goes through `python -m pycert` too.
 
-Root reads mode-000 files, so under root (as in CI) those files are simply read; the
-EACCES path is tested only when the suite runs as another user (see the skip below).
+Root reads mode-000 files, so under root (as in CI) the fuzzed mode-000 files are simply
+read; the EACCES paths are tested separately in a forked child that drops to uid 65534.
 """
 
 from __future__ import annotations
@@ -274,14 +274,84 @@ def test_real_cli_on_a_hostile_dir_exits_cleanly_and_quickly(pool: dict[str, Any
     assert res.code == 1 and "not a regular file" in res.err, res.err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads mode-000 files: EACCES cannot be "
-                    "produced without dropping privileges")
-def test_unreadable_cert_file_is_a_row_error_not_a_crash(pool: dict[str, Any],
-                                                        tmp_path: Path) -> None:
-    certs = tmp_path / "certs"
-    certs.mkdir()
-    (certs / "ca.crt").write_bytes(pool["files"]["ca.crt"])
+def _as_nobody(args: list[str]) -> tuple[int, str, str]:
+    """Runs the CLI in a forked child that first drops to uid/gid 65534 when we are root
+    (root reads mode-000 files, so EACCES needs an unprivileged process). Every module the
+    command needs is already imported here, so the child never reads root's Python tree."""
+    from pycert import listing, loader  # noqa: F401  (loaded before the fork, on purpose)
+
+    read_out, write_out = os.pipe()
+    read_err, write_err = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            os.close(read_out)
+            os.close(read_err)
+            os.dup2(write_out, 1)
+            os.dup2(write_err, 2)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
+            sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                          errors="backslashreplace")
+            code = cli._main(args)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    os.close(write_out)
+    os.close(write_err)
+    with os.fdopen(read_out, "rb") as out, os.fdopen(read_err, "rb") as err:
+        text_out, text_err = out.read(), err.read()
+    _, status = os.waitpid(pid, 0)
+    return (os.waitstatus_to_exitcode(status), text_out.decode("utf-8", "replace"),
+            text_err.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A dir an unprivileged user can traverse (pytest's tmp dirs are 0700 root)."""
+    path = Path(tempfile.mkdtemp(prefix="pycert-eacces-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_unreadable_files_and_dirs_give_clean_errors(pool: dict[str, Any],
+                                                     open_dir: Path) -> None:
+    files = pool["files"]
+    certs = open_dir / "certs"
+    certs.mkdir(mode=0o755)
+    for name in ("ca.crt", "client.root.crt", "node.crt", "node.key", "client.root.key"):
+        (certs / name).write_bytes(files[name])
+    (certs / "client.root.key").chmod(0)
+    (certs / "node.key").chmod(0o600)  # root's 0600: permitted mode, unreadable to others
     (certs / "ca.crt").chmod(0)
-    res = pycert("list", f"--certs-dir={certs}")
-    assert res.code == 0 and "permission denied" in res.err and "Traceback" not in res.err
-    assert stat.S_IMODE((certs / "ca.crt").stat().st_mode) == 0
+    (certs / "client.root.crt").chmod(0o644)
+    (certs / "node.crt").chmod(0o644)
+    if os.geteuid() != 0:
+        pytest.skip("needs root to make files owned by someone else; as non-root, "
+                    "mode 000 already gives EACCES in the fuzz test")
+    code, out, err = _as_nobody(["list", f"--certs-dir={certs}"])
+    assert "Traceback" not in err and "internal error" not in err, err
+    # node.key unreadable stops the whole load, as in cockroach
+    assert code == 1 and "could not read key file" in err and "permission denied" in err, err
+    (certs / "node.key").unlink()
+    (certs / "node.crt").unlink()
+    code, out, err = _as_nobody(["list", f"--certs-dir={certs}"])
+    assert code == 0, err
+    assert f"could not read certificate file {certs}/ca.crt: permission denied" in err
+    assert "empty certificate file: ca.crt" in out
+    assert "could not read key file" in out and "permission denied" in out
+    secret = open_dir / "secret"
+    secret.mkdir(mode=0o700)
+    code, out, err = _as_nobody(["list", f"--certs-dir={secret}"])
+    assert code == 1 and "problem loading certs directory" in err and "permission denied" in err
+    before = snapshot(open_dir)
+    code, out, err = _as_nobody(["create-client", "bob", f"--certs-dir={certs}",
+                                 f"--ca-key={pool['ca_key']}", "--key-size=1024"])
+    assert code == 1 and "permission denied" in err and "Traceback" not in err, err
+    assert snapshot(open_dir) == before
