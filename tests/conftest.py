@@ -44,12 +44,17 @@ def need_tool(name: str, package: str) -> str:
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below `directory` with its bytes and mode, to prove nothing changed."""
+    """Every file below `directory` with its bytes and mode, to prove nothing changed.
+
+    Symlinks are recorded by target, never followed: a link to /dev/zero must not hang us.
+    """
     out = {}
     for path in sorted(directory.rglob("*")):
-        if path.is_file() or path.is_symlink():
-            data = path.read_bytes() if path.exists() else b"<dangling>"
-            out[str(path.relative_to(directory))] = (data, path.lstat().st_mode)
+        if path.is_symlink():
+            out[str(path.relative_to(directory))] = (b"-> " + os.fsencode(os.readlink(path)),
+                                                     path.lstat().st_mode)
+        elif path.is_file():
+            out[str(path.relative_to(directory))] = (path.read_bytes(), path.lstat().st_mode)
     return out
 
 

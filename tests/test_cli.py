@@ -313,7 +313,7 @@ def test_disable_username_validation_warns_and_continues(ca_dir: Path) -> None:
     assert res.code == 0
     assert res.err == ('warning: the specified identity ",Foo" is not a valid SQL username.\n'
                        "Before it can be used to log in, an identity map rule will need to be "
-                       "set on the server.")
+                       "set on the server.\n")  # cockroach omits this last newline
     assert (ca_dir / "certs/client.,foo.crt").exists()
 
 

@@ -7,16 +7,19 @@ key is never readable by others, not even for an instant.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
+import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pycert.errors import CertError
-from pycert.loader import TEMP_MARK, go_errno_text
+from pycert.fsread import dir_lock as dir_lock
+from pycert.fsread import go_errno_text
+from pycert.loader import TEMP_MARK
 
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+# `.<target>.pycert-tmp[.old].<pid>.<8 hex>`: only names of exactly this shape are ever removed
+_TEMP_RE = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"(?:\.old)?\.(\d+)\.[0-9a-f]{8}")
 
 
 @dataclass
@@ -30,17 +33,6 @@ class Planned:
 
     def fail(self, exc: OSError) -> CertError:
         return CertError(f"{self.what} {self.path}: open {self.path}: {go_errno_text(exc)}")
-
-
-@contextlib.contextmanager
-def dir_lock(directory: str) -> Iterator[None]:
-    """Serialises read-modify-write of a certs dir between pycert processes (flock)."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def _temp_name(path: str, tag: str = "") -> str:
@@ -72,16 +64,13 @@ def clean_stale(directory: str) -> None:
     """Removes temp files left by pycert processes that died (SIGKILL, power loss)."""
     with contextlib.suppress(OSError):
         for name in os.listdir(directory):
-            if TEMP_MARK in name and not _owner_alive(name):
+            match = _TEMP_RE.fullmatch(name)
+            if match and not _owner_alive(int(match.group(1))):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(directory, name))
 
 
-def _owner_alive(name: str) -> bool:
-    try:
-        pid = int(name.rsplit(".", 2)[-2])
-    except (ValueError, IndexError):
-        return False
+def _owner_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -105,6 +94,9 @@ def precheck(items: list[Planned], overwrite: bool) -> None:
 def commit(items: list[Planned], *, overwrite: bool) -> None:
     """Installs every file or none: on any failure, files already installed are undone."""
     precheck(items, overwrite)
+    directories = {os.path.dirname(item.path) or "." for item in items}
+    for directory in directories:
+        clean_stale(directory)
     temps: list[str] = []
     undo: list[tuple[str, str | None]] = []  # (path, backup or None if it was new)
     try:
@@ -123,7 +115,7 @@ def commit(items: list[Planned], *, overwrite: bool) -> None:
         if backup:
             with contextlib.suppress(OSError):
                 os.unlink(backup)
-    for directory in {os.path.dirname(item.path) or "." for item in items}:
+    for directory in directories:
         fsync_dir(directory)
 
 

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 from pycert import atomic
 from pycert.errors import CertError
+from pycert.fsread import go_errno_text, read_regular
 from pycert.kinds import BY_NAME, Kind
-from pycert.loader import go_errno_text, go_join, load_dir
+from pycert.loader import go_join, load_dir
+from pycert.names import check_safe_filename
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -124,7 +126,8 @@ def prepare_dir(certs_dir: str) -> None:
         ) from None
     if not os.path.isdir(certs_dir):
         raise CertError(f"certs directory {certs_dir} exists but is not a directory")
-    load_dir(certs_dir)
+    with atomic.dir_lock(certs_dir, shared=True):  # never see a pair half-installed
+        load_dir(certs_dir)
 
 
 @contextlib.contextmanager
@@ -145,7 +148,6 @@ def _locked_dir(certs_dir: str):  # type: ignore[no-untyped-def]
             ) from None
     try:
         with atomic.dir_lock(certs_dir):
-            atomic.clean_stale(certs_dir)
             yield
     except BaseException:
         if created:
@@ -202,8 +204,7 @@ def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
     from pycert.keys import parse_single_key
 
     try:
-        with open(req.ca_key, "rb") as handle:
-            data = handle.read()
+        data = read_regular(req.ca_key)
     except OSError as exc:
         raise CertError(
             f"could not read CA key file {req.ca_key}: open {req.ca_key}: {go_errno_text(exc)}"
@@ -221,8 +222,7 @@ def _existing_bundle(path: str) -> bytes:
     from pycert.pem import blocks, encode
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular(path)
     except FileNotFoundError:
         return b""
     except OSError as exc:
@@ -248,6 +248,8 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outco
 
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
+    if kind.named:
+        check_safe_filename(name)  # the name becomes part of a path: it must stay inside
     sans = pki.host_sans(_clean_hosts(hosts + [h for h in req.extra_sans if h not in hosts]))
     if kind.name == "client":
         sans += pki.uri_sans(name, req.tenant_scope, req.tenant_name_scope)

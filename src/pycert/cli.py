@@ -177,8 +177,7 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
     if problem:
         cobra.write_err(f"warning: the specified identity {names.go_quote(raw)} is not a valid "
                         "SQL username.\nBefore it can be used to log in, an identity map rule "
-                        "will need to be set on the server.")
-        names.check_safe_filename(user)
+                        "will need to be set on the server.\n")
     req = _request(opts)
     req.pkcs8, req.tenant_scope, req.tenant_name_scope = (
         opts["also_generate_pkcs8_key"], ids, tnames)
@@ -217,13 +216,15 @@ def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
 @cli_extras.list_options
 @click.argument("args", nargs=-1)
 def _list(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.fsread import dir_lock
     from pycert.listing import render_table, render_tsv, rows
     from pycert.loader import load_dir
 
     _no_args("list", args)
     req = _request(opts)
     try:
-        files = load_dir(req.certs_dir)
+        with dir_lock(req.certs_dir, shared=True):
+            files = load_dir(req.certs_dir)
     except CertError as exc:
         raise exc.wrap("cannot load certificates") from None
     if opts["format"] or opts["show_all"]:

@@ -161,7 +161,10 @@ class CobraGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
-        if not args and not self.strict and not ctx.resilient_parsing:
+        if not args and not ctx.resilient_parsing:
+            if self.strict:  # cockroach's `cert` alone: usage, then an error, exit 1
+                write_err(ctx.get_help() + "\n")
+                raise CertError('unknown sub-command: ""', prefixed=False)
             click.echo(ctx.get_help())  # cobra: a bare command group prints its help, exit 0
             raise click.exceptions.Exit(0)
         return super().parse_args(ctx, self._command_first(args))
@@ -192,15 +195,6 @@ class CobraGroup(click.Group):
             raise CertError(f'unknown sub-command: "{" ".join(args)}"', prefixed=False)
         raise CertError(f'unknown command "{args[0] if args else ""}" for "{ctx.command_path}"',
                         prefixed=False)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        if not ctx.protected_args and not ctx.args:
-            if not self.strict:  # like cockroach's root command: help on stdout, exit 0
-                click.echo(ctx.get_help())
-                return None
-            write_err(ctx.get_help() + "\n")
-            raise CertError('unknown sub-command: ""', prefixed=False)
-        return super().invoke(ctx)
 
 
 DECORATION = (

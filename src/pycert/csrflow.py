@@ -10,8 +10,9 @@ import os
 
 from pycert import atomic, certdir
 from pycert.errors import CertError
+from pycert.fsread import go_errno_text
 from pycert.kinds import BY_NAME, Kind
-from pycert.loader import go_errno_text, go_join
+from pycert.loader import go_join
 
 
 def csr_file(kind: Kind, name: str) -> str:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from pycert import atomic, certdir
 from pycert.errors import CertError
+from pycert.fsread import go_errno_text
 from pycert.kinds import BY_NAME
-from pycert.loader import go_errno_text, go_join
+from pycert.loader import go_join
 
 
 @dataclass

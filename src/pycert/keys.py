@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pycert.errors import CertError
-from pycert.loader import go_errno_text
+from pycert.fsread import go_errno_text, read_regular
 from pycert.pem import blocks
 
 if TYPE_CHECKING:
@@ -47,8 +47,7 @@ def parse_single_key(data: bytes) -> PrivateKey:
 
 def _read(path: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_regular(path)
     except OSError as exc:
         raise ValueError(f"open {path}: {go_errno_text(exc)}") from None
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pycert.errors import CertError
+from pycert.fsread import MAX_FILE_BYTES, TooLarge, go_errno_text, read_regular
 from pycert.kinds import BY_PREFIX, Kind
 from pycert.pem import blocks
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pycert")
 
-MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
 TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
 _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
@@ -43,12 +43,6 @@ class CertFile:
 def go_join(directory: str, name: str) -> str:
     """Go's filepath.Join: joined and cleaned, so messages show the same paths."""
     return os.path.normpath(os.path.join(directory, name)) if directory or name else ""
-
-
-def go_errno_text(exc: OSError) -> str:
-    """`no such file or directory`: Go's lower-case syscall wording."""
-    text = os.strerror(exc.errno) if exc.errno else str(exc)
-    return text[:1].lower() + text[1:]
 
 
 def skip_permission_check() -> bool:
@@ -155,12 +149,12 @@ def _parse_certs(path: str, filename: str) -> tuple[list[x509.Certificate], str]
 def _read_capped(path: str) -> bytes | None:
     """File contents, b"" when unreadable (logged), None when over the size cap."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
+        return read_regular(path)
+    except TooLarge:
+        return None
+    except OSError as exc:  # read failures only count as empty, as in cockroach's loader
         log.warning("could not read certificate file %s: %s", path, go_errno_text(exc))
         return b""
-    return None if len(data) > MAX_FILE_BYTES else data
 
 
 def check_key_file(path: str) -> str:

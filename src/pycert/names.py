@@ -38,7 +38,7 @@ def username_problem(name: str) -> str:
     """Returns cockroach's reason a normalised name is not a valid SQL user, or ''."""
     if not name:
         return "username is empty"
-    if len(name.encode("utf-8")) > _MAX_USERNAME_BYTES:
+    if len(name.encode("utf-8", "surrogateescape")) > _MAX_USERNAME_BYTES:
         return "username is too long"
     if not _username_char_ok(name[0], first=True) or not all(
         _username_char_ok(c, first=False) for c in name[1:]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import secrets
+import warnings
 from dataclasses import dataclass
 from typing import Union
 
@@ -62,8 +63,15 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+MIN_RSA_BITS = 1024  # what cryptography (and Go >= 1.24) accept
+MAX_RSA_BITS = 16384  # beyond this, key generation takes minutes: a typo, not a wish
+
+
 def generate_key(bits: int) -> rsa.RSAPrivateKey:
     """RSA with e=65537, the only key type cockroach's create-* commands make."""
+    if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
+        raise ValueError(f"--key-size={bits} is out of range: RSA keys must have "
+                         f"{MIN_RSA_BITS} to {MAX_RSA_BITS} bits")
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
@@ -112,8 +120,12 @@ def cert_pem(cert: x509.Certificate) -> bytes:
 
 
 def _attr(oid: x509.ObjectIdentifier, value: str) -> x509.RelativeDistinguishedName:
+    """Go sets no upper bound on a CN (names over 64 bytes pass with validation disabled)."""
     kind = _ASN1Type.PrintableString if set(value) <= _PRINTABLE else _ASN1Type.UTF8String
-    return x509.RelativeDistinguishedName([x509.NameAttribute(oid, value, _type=kind)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        attr = x509.NameAttribute(oid, value, _type=kind, _validate=False)
+    return x509.RelativeDistinguishedName([attr])
 
 
 def subject(common_name: str, *, org: bool = True, unit: str = "") -> x509.Name:
