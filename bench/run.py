@@ -229,7 +229,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--small", type=int, default=100, help="client certs, P6 baseline")
     ap.add_argument("--only", default="P1,P3,P5,P7", help="groups: P1 (P1+P2), P3 (P3+P4), "
                     "P5 (P5+P6+P7 list), P7 (create RSS)")
-    ap.add_argument("--python", default=sys.executable, help="the venv's python; pycert next to it")
+    ap.add_argument("--python", default=sys.executable,
+                    help="the venv's python; the pycert script must sit next to it")
     args = ap.parse_args(argv)
     if args.quick:
         args.pairs, args.pairs_startup, args.pairs_list = 2, 2, 2

@@ -260,7 +260,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def _main(args: list[str]) -> int:
     try:
-        root.main(args=args, prog_name=_prog_name(), standalone_mode=False)
+        root.main(args=args, prog_name=_prog_name(), standalone_mode=False,
+                  terminal_width=cobra.help_width())
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

@@ -6,6 +6,7 @@ for booleans, parses ints with base prefixes, and reports flag errors with exit 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import Any
@@ -151,6 +152,25 @@ class CobraGroup(click.Group):
             click.echo(ctx.get_help(), err=True)
             raise CertError('unknown sub-command: ""', prefixed=False)
         return super().invoke(ctx)
+
+
+def help_width() -> int:
+    """The width click would pick for help text, by shutil.get_terminal_size's rules.
+
+    Handing it to click up front spares every `--help` and usage error the import of
+    shutil (with zlib, bz2 and lzma) that click's HelpFormatter would otherwise do.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return max(min(columns, 80) - 2, 50)
 
 
 DECORATION = (
