@@ -185,7 +185,8 @@ class Bench:
         a, b = paired(n, lambda: run_cmd(naive), lambda: run_cmd(mine),
                       ("naive loop", "pycert list"))
         self.report("P5", a, b, TARGETS["P5"])
-        print(f"P6 marginal list cost per cert: (t({big}) - t({small})) / {big - small}", flush=True)
+        print(f"P6 marginal list cost per cert: (t({big}) - t({small})) / {big - small}",
+              flush=True)
         few = [self.pycert, "list", f"--certs-dir={small_dir}"]
         s, m = paired(n, lambda: run_cmd(few), lambda: run_cmd(mine),
                       (f"list {small}", f"list {big}"))

@@ -25,7 +25,7 @@ def rows(files: list[CertFile]) -> list[tuple[str, ...]]:
 
 
 def _row(entry: CertFile) -> tuple[str, ...]:
-    first = entry.certs[0] if entry.certs else None
+    first = entry.first()
     expires = ZERO_DATE
     if first is not None:
         after = first.not_valid_after_utc
@@ -42,13 +42,18 @@ def _row(entry: CertFile) -> tuple[str, ...]:
 
 def _notes(entry: CertFile, first: x509.Certificate | None) -> str:
     if entry.kind.is_ca:
-        return "" if entry.error else f"num certs: {len(entry.certs)}"
+        return "" if entry.error else f"num certs: {len(entry.ders)}"
     if entry.kind.name in ("node", "ui"):
         return "addresses: " + ("<unknown>" if entry.error or first is None else _addresses(first))
     return "user: " + ("<unknown>" if entry.error or first is None else common_name(first))
 
 
 def common_name(cert: x509.Certificate) -> str:
+    from pycert.der import subject_cn
+
+    fast = subject_cn(cert.tbs_certificate_bytes)  # same answer, without building a Name
+    if fast is not None:
+        return fast
     from cryptography.x509.oid import NameOID
 
     values = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
