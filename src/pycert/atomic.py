@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -45,7 +44,7 @@ def dir_lock(directory: str) -> Iterator[None]:
 
 def _temp_name(path: str, tag: str = "") -> str:
     head, tail = os.path.split(path)
-    return os.path.join(head, f".{tail}{TEMP_MARK}{tag}.{os.getpid()}.{secrets.token_hex(4)}")
+    return os.path.join(head, f".{tail}{TEMP_MARK}{tag}.{os.getpid()}.{os.urandom(4).hex()}")
 
 
 def _write_temp(item: Planned) -> str:

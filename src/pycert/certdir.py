@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pycert import atomic
 from pycert.errors import CertError
+from pycert.keygen import PendingKey
 from pycert.kinds import BY_NAME, Kind
 from pycert.loader import go_errno_text, go_join, load_dir
 
@@ -111,12 +112,14 @@ def _locked_dir(certs_dir: str):  # type: ignore[no-untyped-def]
 
 
 def _create_ca(kind: Kind, req: Request) -> None:
-    from pycert import pki
-
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
+    # A key is needed unless one exists; start it now so it overlaps the imports below.
+    pending = None if os.path.lexists(req.ca_key) else PendingKey(req.key_size)
+    from pycert import pki
+
     prepare_dir(req.certs_dir)
-    key, new_key = _ca_key(req)
+    key, new_key = _ca_key(req, pending)
     cert = pki.build_ca(key, pki.Validity.starting(pki.utcnow(), req.lifetime_ns))
     bundle_path = go_join(req.certs_dir, kind.cert_file())
     with _locked_dir(req.certs_dir):
@@ -133,15 +136,13 @@ def _create_ca(kind: Kind, req: Request) -> None:
     log.info("wrote %d certificates to %s", data.count(b"-----BEGIN"), bundle_path)
 
 
-def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
+def _ca_key(req: Request, pending: PendingKey | None) -> tuple[PrivateKey, bool]:
     """The CA key: new, or reused only with --allow-ca-key-reuse."""
-    from pycert import pki
-
     try:
         os.lstat(req.ca_key)
     except FileNotFoundError:
         try:
-            return pki.generate_key(req.key_size), True
+            return (pending or PendingKey(req.key_size)).result(), True
         except ValueError as exc:
             raise CertError(f"could not generate new CA key: {exc}") from None
     except OSError as exc:
@@ -194,18 +195,19 @@ def _existing_bundle(path: str) -> bytes:
 
 def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> None:
     """node, client and tenant-client: RSA key, signed by the first cert of their CA file."""
+    if not req.ca_key:
+        raise CertError("the path to the CA key is required")
+    pending = PendingKey(req.key_size)  # overlaps the imports and CA loading below
     from pycert import pki
     from pycert.keys import load_ca_pair
 
-    if not req.ca_key:
-        raise CertError("the path to the CA key is required")
     sans = pki.host_sans(hosts)
     if kind.name == "client":
         sans += pki.uri_sans(name, req.tenant_scope, req.tenant_name_scope)
     prepare_dir(req.certs_dir)
     ca_cert, ca_key = load_ca_pair(_signer_path(kind, req.certs_dir), req.ca_key)
     try:
-        key = pki.generate_key(req.key_size)
+        key = pending.result()
     except ValueError as exc:
         raise CertError(f"{kind.texts['keygen']}: {exc}") from None
     cert = _sign_leaf(kind, req, name, key, sans, ca_cert, ca_key)

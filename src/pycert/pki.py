@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import secrets
+import os
 from dataclasses import dataclass
 from typing import Union
 
@@ -131,10 +131,18 @@ def _base(name: x509.Name, issuer: x509.Name, public_key: object, validity: Vali
         .subject_name(name)
         .issuer_name(issuer)
         .public_key(public_key)  # type: ignore[arg-type]
-        .serial_number(serial if serial is not None else secrets.randbelow(2**128 - 1) + 1)
+        .serial_number(serial if serial is not None else random_serial())
         .not_valid_before(validity.not_before)
         .not_valid_after(validity.not_after)
     )
+
+
+def random_serial() -> int:
+    """Uniform in [1, 2^128): Go's 128-bit random serial, kept positive for cryptography."""
+    while True:  # os.urandom, not `secrets`: same source, without secrets' import cost
+        serial = int.from_bytes(os.urandom(16), "big")
+        if serial:
+            return serial
 
 
 def build_ca(key: PrivateKey, validity: Validity) -> x509.Certificate:
