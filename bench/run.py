@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BUILD = HERE / ".build"
 HOSTS = ("localhost", "127.0.0.1", "::1")
 TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0}
 
@@ -43,10 +42,14 @@ class Series:
     def median(self) -> float:
         return statistics.median(r.wall for r in self.runs)
 
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
     def text(self) -> str:
         walls = [r.wall for r in self.runs]
         return (f"{self.name}: median {self.median() * 1000:.1f} ms "
-                f"(min {min(walls) * 1000:.1f}, max {max(walls) * 1000:.1f}, n={len(walls)})")
+                f"(min {min(walls) * 1000:.1f}, max {max(walls) * 1000:.1f}, n={len(walls)}; "
+                f"CPU median {self.cpu() * 1000:.1f} ms)")
 
 
 def run_cmd(argv: list[str], cwd: str | None = None, expect: int = 0) -> Run:
@@ -92,6 +95,8 @@ class Bench:
         self.args = args
         self.python = args.python
         self.pycert = str(Path(self.python).parent / "pycert")
+        self.build = Path(args.build_dir).resolve()
+        self.build.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix="pycert-bench-"))
         self.results: dict[str, str] = {}
         self.counter = 0
@@ -104,10 +109,11 @@ class Bench:
 
     def report(self, key: str, a: Series, b: Series, target: float | None) -> None:
         ratio = b.median() / a.median()
+        cpu = b.cpu() / a.cpu() if a.cpu() else float("nan")
         verdict = "" if target is None else (" ok" if ratio <= target else " MISSED")
-        line = f"{key}: ratio {ratio:.2f} (target <= {target}){verdict}"
+        line = f"{key}: ratio {ratio:.2f} (target <= {target}){verdict}; CPU-time ratio {cpu:.2f}"
         print(f"  {a.text()}\n  {b.text()}\n  {line}", flush=True)
-        self.results[key] = f"{ratio:.2f}x{verdict}"
+        self.results[key] = f"{ratio:.2f}x{verdict} (CPU {cpu:.2f}x)"
 
     # -- the peers ---------------------------------------------------------------------
     def pycert_create(self) -> Run:
@@ -130,20 +136,19 @@ class Bench:
                         [go, "create-client", *flags, "root"]], work)
 
     def go_binary(self) -> Path:
-        out = BUILD / "certgen"
+        out = self.build / "certgen"
         if not out.exists():
             env = dict(os.environ, GOPROXY="off", GOFLAGS="-mod=mod", GOTOOLCHAIN="local",
                        CGO_ENABLED="0")
             if not os.access(os.environ.get("HOME", "/nonexistent"), os.W_OK):
-                env["GOCACHE"] = str(BUILD / "gocache")
-            BUILD.mkdir(exist_ok=True)
+                env["GOCACHE"] = str(self.build / "gocache")
             subprocess.run(["go", "build", "-o", str(out), "."], cwd=HERE / "go" / "certgen",
                            env=env, check=True)
         return out
 
     def certs_dir(self, count: int) -> str:
-        """A generated dir of `count` client certs, cached under bench/.build."""
-        path = BUILD / f"certs-{count}"
+        """A generated dir of `count` client certs, cached in the build dir."""
+        path = self.build / f"certs-{count}"
         if not (path / ".complete").exists():
             shutil.rmtree(path, ignore_errors=True)
             subprocess.run([self.python, str(HERE / "gen_certs.py"), str(path), str(count)],
@@ -230,6 +235,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--small", type=int, default=100, help="client certs, P6 baseline")
     ap.add_argument("--only", default="P1,P3,P5,P7", help="groups: P1 (P1+P2), P3 (P3+P4), "
                     "P5 (P5+P6+P7 list), P7 (create RSS)")
+    ap.add_argument("--build-dir", default=str(HERE / ".build"),
+                    help="where the Go binary and generated certs dirs are cached")
     ap.add_argument("--python", default=sys.executable,
                     help="the venv's python; the pycert script must sit next to it")
     args = ap.parse_args(argv)
@@ -239,10 +246,21 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def compile_pycert(python: str) -> None:
+    """Byte-compiles pycert as a wheel install would, so no run pays for compiling it
+    (an editable install under PYTHONDONTWRITEBYTECODE=1 would recompile on every run)."""
+    code = "import os, pycert; print(os.path.dirname(pycert.__file__))"
+    where = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=True,
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    compile_pycert(args.python)
     bench = Bench(args)
-    print(machine(), flush=True)
+    print(machine() + (" [--quick: a smoke run, figures mean nothing]" if args.quick else ""),
+          flush=True)
     groups = {"P1": bench.p1_p2, "P3": bench.p3_p4, "P5": bench.p5_p6, "P7": bench.p7}
     try:
         for key in args.only.split(","):

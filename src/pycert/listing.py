@@ -49,11 +49,6 @@ def _notes(entry: CertFile, first: x509.Certificate | None) -> str:
 
 
 def common_name(cert: x509.Certificate) -> str:
-    from pycert.der import subject_cn
-
-    fast = subject_cn(cert.tbs_certificate_bytes)  # same answer, without building a Name
-    if fast is not None:
-        return fast
     from cryptography.x509.oid import NameOID
 
     values = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)

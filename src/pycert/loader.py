@@ -175,11 +175,12 @@ def _read_capped(path: str) -> bytes | None:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # raw fd: no file object per cert
         try:
             while size <= MAX_FILE_BYTES:
-                chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
-                if not chunk:
-                    break
+                want = MAX_FILE_BYTES + 1 - size
+                chunk = os.read(fd, want)
                 chunks.append(chunk)
                 size += len(chunk)
+                if len(chunk) < want:
+                    break  # a short read of a regular file is its end: no extra read(2)
         finally:
             os.close(fd)
     except OSError as exc:
