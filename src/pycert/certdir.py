@@ -121,6 +121,8 @@ def _create_ca(kind: Kind, req: Request) -> None:
     prepare_dir(req.certs_dir)
     key, new_key = _ca_key(req, pending)
     cert = pki.build_ca(key, pki.Validity.starting(pki.utcnow(), req.lifetime_ns))
+    if not new_key and not pki.verify_signed_by(cert, cert):  # see docs/security.md
+        raise CertError(f"CA key {req.ca_key} is corrupt: its signature does not verify")
     bundle_path = go_join(req.certs_dir, kind.cert_file())
     with _locked_dir(req.certs_dir):
         old = _existing_bundle(bundle_path) if req.overwrite else b""
