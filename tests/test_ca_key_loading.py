@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import pycert, snapshot
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from conftest import pycert, snapshot
 
 FLAGS = ("--certs-dir=certs", "--ca-key=safe/ca.key")
 

@@ -108,7 +108,13 @@ def load_dir(directory: str, *, want_certs: bool = True) -> list[CertFile]:
             decorated=True,
         ) from None
     prefix = _join_prefix(directory)
-    found = [_load_file(prefix, n) for n in names]
+    from pycert import loadpool
+
+    workers = loadpool.workers_for(len(names))
+    if workers > 1:
+        found = loadpool.load_parallel(prefix, names, workers)
+    else:
+        found = [_load_file(prefix, n) for n in names]
     files = [f for f in found if f is not None]
     _check_whole(files)
     return files
