@@ -200,6 +200,7 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
     except CertError as exc:
         raise exc.wrap("cannot load certificates") from None
     table = rows(files)
+    del files  # the certificates' DER (~9 MB for 10,000) is freed before the text is built
     text = render_table(table) if sys.stdout.isatty() else render_tsv(table)
     _out(f"Certificate directory: {req.certs_dir}\n" + text)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("pycert")
 
 MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
+FIRST_READ = 16 << 10  # holds a whole chain of ordinary certificates
 TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
 _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
@@ -108,13 +109,7 @@ def load_dir(directory: str, *, want_certs: bool = True) -> list[CertFile]:
             decorated=True,
         ) from None
     prefix = _join_prefix(directory)
-    from pycert import loadpool
-
-    workers = loadpool.workers_for(len(names))
-    if workers > 1:
-        found = loadpool.load_parallel(prefix, names, workers)
-    else:
-        found = [_load_file(prefix, n) for n in names]
+    found = [_load_file(prefix, n) for n in names]
     files = [f for f in found if f is not None]
     _check_whole(files)
     return files
@@ -180,13 +175,14 @@ def _read_capped(path: str) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # raw fd: no file object per cert
         try:
+            want = FIRST_READ  # os.read allocates what it is asked for: ask small first
             while size <= MAX_FILE_BYTES:
-                want = MAX_FILE_BYTES + 1 - size
                 chunk = os.read(fd, want)
                 chunks.append(chunk)
                 size += len(chunk)
                 if len(chunk) < want:
                     break  # a short read of a regular file is its end: no extra read(2)
+                want = min(want * 8, MAX_FILE_BYTES + 1 - size)
         finally:
             os.close(fd)
     except OSError as exc:
