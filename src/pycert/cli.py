@@ -32,6 +32,7 @@ def _env_or(value: str | None, env: str, default: str) -> str:
     return os.environ.get(env, default)
 
 
+@cobra.shared
 def _common(f: Fn) -> Fn:
     """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
     f = click.option("--certs-dir", default=None, metavar="<path>",
@@ -48,6 +49,10 @@ def _common(f: Fn) -> Fn:
 
 
 def _create(lifetime: str) -> Callable[[Fn], Fn]:
+    return _CREATE[lifetime]
+
+
+def _create_flags(lifetime: str) -> Callable[[Fn], Fn]:
     def deco(f: Fn) -> Fn:
         f = _common(f)
         f = click.option("--ca-key", default=None, metavar="<path>",
@@ -62,6 +67,10 @@ def _create(lifetime: str) -> Callable[[Fn], Fn]:
     return deco
 
 
+_CREATE = {t: cobra.shared(_create_flags(t)) for t in (CA_LIFETIME, LEAF_LIFETIME)}
+
+
+@cobra.shared
 def _ca(f: Fn) -> Fn:
     f = _create(CA_LIFETIME)(f)
     return click.option("--allow-ca-key-reuse", is_flag=True,
