@@ -87,10 +87,35 @@ def test_truncated_der_is_left_to_cryptography(cut: int) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(cn=st.text(min_size=1, max_size=64), unit=st.text(max_size=8),
+@given(cn=st.text(min_size=1, max_size=16), unit=st.text(max_size=8),  # <= 64 bytes
        days=st.integers(min_value=1, max_value=2_900_000))
 def test_any_text_cn_reads_back_as_cryptography_reads_it(cn: str, unit: str, days: int) -> None:
     attrs = [A(NameOID.ORGANIZATION_NAME, "Cockroach")]
     attrs += [A(NameOID.ORGANIZATIONAL_UNIT_NAME, unit)] if unit else []
     der = _der(_name(*attrs, A(NameOID.COMMON_NAME, cn)), START + dt.timedelta(days=days))
     assert expiry_and_cn(der) == _expected(der)
+
+
+def test_list_rows_show_what_cryptography_reads(fixture_copy) -> None:  # type: ignore[no-untyped-def]
+    """End to end: every client and CA row of `list` (DER fast path) matches cryptography."""
+    from conftest import pycert
+
+    (fixture_copy / "client.greek.crt").write_bytes(
+        x509.load_der_x509_certificate(_der(ORDINARY["utf8 greek"], DATES[2])).public_bytes(
+            serialization.Encoding.PEM))
+    (fixture_copy / "client.greek.key").write_bytes(b"k")
+    (fixture_copy / "client.greek.key").chmod(0o600)
+    res = pycert("list", f"--certs-dir={fixture_copy}")
+    assert res.code == 0, res.err
+    rows = [line.split("\t") for line in res.out.splitlines()[2:]]
+    checked = 0
+    for usage, filename, _key, expires, notes, _error in rows:
+        if usage not in ("CA", "Client"):
+            continue
+        cert = x509.load_pem_x509_certificate((fixture_copy / filename).read_bytes())
+        after = cert.not_valid_after_utc
+        assert expires == f"{after.year:04d}/{after.month:02d}/{after.day:02d}"
+        if usage == "Client":
+            assert notes == "user: " + common_name(cert)
+        checked += 1
+    assert checked >= 5 and any(r[4] == "user: ομηρος" for r in rows)

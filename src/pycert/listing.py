@@ -56,9 +56,9 @@ def _notes(entry: CertFile, first: x509.Certificate | None, cn: str | None = Non
         return "" if entry.error else f"num certs: {len(entry.ders)}"
     if entry.kind.name in ("node", "ui"):
         return "addresses: " + ("<unknown>" if entry.error or first is None else _addresses(first))
-    if entry.error or (first is None and cn is None):
-        return "user: <unknown>"
-    return "user: " + (cn if cn is not None else common_name(first))  # type: ignore[arg-type]
+    if cn is None and first is not None:
+        cn = common_name(first)
+    return "user: " + ("<unknown>" if entry.error or cn is None else cn)
 
 
 def common_name(cert: x509.Certificate) -> str:
