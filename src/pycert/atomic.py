@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 from dataclasses import dataclass
 
 from pycert.errors import CertError
@@ -37,7 +36,7 @@ class Planned:
 
 def _temp_name(path: str, tag: str = "") -> str:
     head, tail = os.path.split(path)
-    return os.path.join(head, f".{tail}{TEMP_MARK}{tag}.{os.getpid()}.{secrets.token_hex(4)}")
+    return os.path.join(head, f".{tail}{TEMP_MARK}{tag}.{os.getpid()}.{os.urandom(4).hex()}")
 
 
 def _write_temp(item: Planned) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pycert import atomic
 from pycert.errors import CertError
 from pycert.fsread import go_errno_text, read_regular
+from pycert.keygen import PendingKey
 from pycert.kinds import BY_NAME, Kind
 from pycert.loader import go_join, load_dir
 from pycert.names import check_safe_filename
@@ -157,13 +158,17 @@ def _locked_dir(certs_dir: str):  # type: ignore[no-untyped-def]
 
 
 def _create_ca(kind: Kind, req: Request) -> Outcome:
-    from pycert import pki
-
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
+    # A key is needed unless one exists; start it now so it overlaps the imports below.
+    pending = None if os.path.lexists(req.ca_key) else PendingKey(req.key_type, req.key_size)
+    from pycert import pki
+
     prepare_dir(req.certs_dir)
-    key, new_key = _ca_key(req)
+    key, new_key = _ca_key(req, pending)
     cert = pki.build_ca(key, req.validity(pki.utcnow()))
+    if not new_key and not pki.verify_signed_by(cert, cert):  # see docs/security.md
+        raise CertError(f"CA key {req.ca_key} is corrupt: its signature does not verify")
     bundle_path = go_join(req.certs_dir, kind.cert_file())
     items: list[atomic.Planned] = []
 
@@ -184,15 +189,13 @@ def _create_ca(kind: Kind, req: Request) -> Outcome:
     return Outcome(kind.name, items, cert)
 
 
-def _ca_key(req: Request) -> tuple[PrivateKey, bool]:
+def _ca_key(req: Request, pending: PendingKey | None) -> tuple[PrivateKey, bool]:
     """The CA key: new, or reused only with --allow-ca-key-reuse."""
-    from pycert import pki
-
     try:
         os.lstat(req.ca_key)
     except FileNotFoundError:
         try:
-            return pki.generate(req.key_type, req.key_size), True
+            return (pending or PendingKey(req.key_type, req.key_size)).result(), True
         except ValueError as exc:
             raise CertError(f"could not generate new CA key: {exc}") from None
     except OSError as exc:
@@ -243,13 +246,14 @@ def _existing_bundle(path: str) -> bytes:
 
 def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outcome:
     """node, client and tenant-client: a key, signed by the first cert of their CA file."""
-    from pycert import pki
-    from pycert.keys import load_ca_pair
-
     if not req.ca_key:
         raise CertError("the path to the CA key is required")
     if kind.named:
         check_safe_filename(name)  # the name becomes part of a path: it must stay inside
+    pending = PendingKey(req.key_type, req.key_size)  # overlaps the imports and CA loading
+    from pycert import pki
+    from pycert.keys import load_ca_pair
+
     sans = pki.host_sans(_clean_hosts(hosts + [h for h in req.extra_sans if h not in hosts]))
     if kind.name == "client":
         sans += pki.uri_sans(name, req.tenant_scope, req.tenant_name_scope)
@@ -257,7 +261,7 @@ def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outco
     signer = _signer_path(kind, req.certs_dir)
     ca_cert, ca_key = load_ca_pair(signer, req.ca_key)
     try:
-        key = pki.generate(req.key_type, req.key_size)
+        key = pending.result()
     except ValueError as exc:
         raise CertError(f"{kind.texts['keygen']}: {exc}") from None
     cert = _sign_leaf(kind, req, name, key.public_key(), sans, ca_cert, ca_key)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pycert.errors import CertError
 
 MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
+FIRST_READ = 16 << 10  # holds a whole chain of ordinary certificates
 
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
 
@@ -37,12 +38,14 @@ def read_regular(path: str, cap: int = MAX_FILE_BYTES) -> bytes:
             raise OSError(0, "not a regular file")
         chunks: list[bytes] = []
         size = 0
+        want = min(FIRST_READ, cap + 1)  # os.read allocates what it is asked for: ask small
         while size <= cap:
-            chunk = os.read(fd, min(1 << 16, cap + 1 - size))
-            if not chunk:
-                return b"".join(chunks)
+            chunk = os.read(fd, want)
             chunks.append(chunk)
             size += len(chunk)
+            if len(chunk) < want:
+                return b"".join(chunks)  # a short read of a regular file is its end
+            want = min(want * 8, cap + 1 - size)
         raise TooLarge(0, f"larger than {cap} bytes")
     finally:
         os.close(fd)

@@ -35,9 +35,26 @@ class CertFile:
     name: str  # the <user>/<id> part of named kinds, "" otherwise
     filename: str
     path: str
-    certs: list[x509.Certificate] = field(default_factory=list)
+    ders: list[bytes] = field(default_factory=list)  # each certificate, DER; all parse
     key_filename: str = ""  # set only when the key passed every check
     error: str = ""
+
+    @property
+    def certs(self) -> list[x509.Certificate]:
+        """The certificates, parsed anew on each call (they parsed once already, at load).
+
+        Holding 10,000 parsed certificates at once costs ~10 MB more than their DER, so
+        `list` parses each again for the moment it needs it.
+        """
+        from cryptography import x509
+
+        return [x509.load_der_x509_certificate(der) for der in self.ders]
+
+    def first(self) -> x509.Certificate | None:
+        """The leading certificate, the one cockroach reads dates and names from."""
+        from cryptography import x509
+
+        return x509.load_der_x509_certificate(self.ders[0]) if self.ders else None
 
 
 def go_join(directory: str, name: str) -> str:
@@ -75,7 +92,10 @@ def load_dir(directory: str, *, want_certs: bool = True, strict: bool = True) ->
     `strict=False` (for `check`) skips the whole-load failures so each can be reported.
     """
     try:
-        names = sorted(os.listdir(directory))
+        with os.scandir(directory) as entries:
+            # d_type from the directory listing: no lstat per file to skip directories.
+            names = sorted(e.name for e in entries
+                           if e.name.endswith(".crt") and not e.is_dir(follow_symlinks=False))
     except FileNotFoundError:
         return []
     except OSError as exc:
@@ -83,25 +103,23 @@ def load_dir(directory: str, *, want_certs: bool = True, strict: bool = True) ->
             f"problem loading certs directory {directory}: open {directory}: {go_errno_text(exc)}",
             decorated=True,
         ) from None
-    found = [_load_file(directory, n) for n in names if _is_candidate(directory, n)]
+    prefix = _join_prefix(directory)
+    found = [_load_file(prefix, n) for n in names]
     files = [f for f in found if f is not None]
     if strict:
         _check_whole(files)
     return files
 
 
-def _is_candidate(directory: str, name: str) -> bool:
-    if not name.endswith(".crt"):
-        return False
-    try:
-        return not stat.S_ISDIR(os.lstat(os.path.join(directory, name)).st_mode)
-    except OSError:
-        return False
+def _join_prefix(directory: str) -> str:
+    """What go_join(directory, name) puts before a plain file name, computed once per dir."""
+    head = os.path.normpath(directory)
+    return "" if head == "." else head if head.endswith("/") else head + "/"
 
 
-def _load_file(directory: str, filename: str) -> CertFile | None:
+def _load_file(prefix: str, filename: str) -> CertFile | None:
     verdict = classify(filename)
-    path = go_join(directory, filename)
+    path = prefix + filename  # == go_join(directory, filename): names hold no "/"
     if verdict is None:
         return None
     if isinstance(verdict, str):
@@ -109,12 +127,12 @@ def _load_file(directory: str, filename: str) -> CertFile | None:
         return None
     kind, name = verdict
     entry = CertFile(kind, name, filename, path)
-    entry.certs, entry.error = _parse_certs(path, filename)
+    entry.ders, entry.error = _parse_certs(path, filename)
     if entry.error:
         log.warning("could not parse certificate for %s: %s", path, entry.error)
     if not kind.is_ca and not entry.error:
         key_name = kind.key_file(name)
-        entry.error = check_key_file(go_join(directory, key_name))
+        entry.error = check_key_file(prefix + key_name)
         if entry.error:
             log.warning("error finding key for %s: %s", path, entry.error)
         else:
@@ -122,7 +140,8 @@ def _load_file(directory: str, filename: str) -> CertFile | None:
     return entry
 
 
-def _parse_certs(path: str, filename: str) -> tuple[list[x509.Certificate], str]:
+def _parse_certs(path: str, filename: str) -> tuple[list[bytes], str]:
+    """Each certificate's DER once it parsed, or the error cockroach's loader reports."""
     data = _read_capped(path)
     if data is None:
         return [], f"certificate file {filename} is larger than {MAX_FILE_BYTES} bytes"
@@ -130,20 +149,21 @@ def _parse_certs(path: str, filename: str) -> tuple[list[x509.Certificate], str]
         return [], f"empty certificate file: {filename}"
     from cryptography import x509
 
-    certs: list[x509.Certificate] = []
+    ders: list[bytes] = []
     for block in blocks(data):
         if block.type != "CERTIFICATE":
             return [], (
-                f"failed to parse certificate file {filename} as PEM: block #{len(certs)} "
+                f"failed to parse certificate file {filename} as PEM: block #{len(ders)} "
                 f"is of type {block.type}, not CERTIFICATE"
             )
         try:
-            certs.append(x509.load_der_x509_certificate(block.der))
+            x509.load_der_x509_certificate(block.der)  # parse to validate; kept as DER
         except ValueError as exc:
-            return [], f"failed to parse certificate {len(certs)} in file {filename}: {exc}"
-    if not certs:
+            return [], f"failed to parse certificate {len(ders)} in file {filename}: {exc}"
+        ders.append(block.der)
+    if not ders:
         return [], f"no certificates found in {filename}"
-    return certs, ""
+    return ders, ""
 
 
 def _read_capped(path: str) -> bytes | None:

@@ -1,25 +1,28 @@
 """cockroach's logging flags mapped onto Python's `logging`.
 
 By default only WARNING and above reach stderr, as for cockroach's client commands.
+`logging` is imported only once arguments are valid: `--help` and usage errors skip it.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pycert.completion import complete_dir, complete_file
 
+if TYPE_CHECKING:
+    import logging
+
 Fn = Callable[..., Any]
-_SEVERITIES = {"INFO": logging.INFO, "WARNING": logging.WARNING, "ERROR": logging.ERROR,
-               "FATAL": logging.CRITICAL, "NONE": logging.CRITICAL + 10}
+# logging's numeric levels (INFO, WARNING, ERROR, CRITICAL), without importing logging.
+_SEVERITIES = {"INFO": 20, "WARNING": 30, "ERROR": 40, "FATAL": 50, "NONE": 60}
 
 
 def options(f: Fn) -> Fn:
@@ -45,25 +48,33 @@ def options(f: Fn) -> Fn:
     return click.option("-v", "--verbose", is_flag=True, hidden=True)(f)
 
 
-class _Formatter(logging.Formatter):
+def _format(record: logging.LogRecord) -> str:
     """`W261127 12:34:56.789012 <pid> pycert/loader.py:95  message`, cockroach's shape."""
+    stamp = time.strftime("%y%m%d %H:%M:%S", time.gmtime(record.created))
+    micros = int((record.created % 1) * 1_000_000)
+    where = f"pycert/{os.path.basename(record.pathname)}:{record.lineno}"
+    return (f"{record.levelname[0]}{stamp}.{micros:06d} {record.process} {where}  "
+            f"{record.getMessage()}")
 
-    def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%y%m%d %H:%M:%S", time.gmtime(record.created))
-        micros = int((record.created % 1) * 1_000_000)
-        where = f"pycert/{os.path.basename(record.pathname)}:{record.lineno}"
-        return (f"{record.levelname[0]}{stamp}.{micros:06d} {record.process} {where}  "
-                f"{record.getMessage()}")
+
+def _formatter() -> logging.Formatter:
+    import logging
+
+    formatter = logging.Formatter()
+    formatter.format = _format  # type: ignore[method-assign]
+    return formatter
 
 
 def configure(opts: dict[str, Any]) -> None:
     """Sets the stderr threshold (and a log file with --log-dir) from the flags."""
+    import logging
+
     logger = logging.getLogger("pycert")
     logger.handlers.clear()
     logger.propagate = False
     level = _stderr_level(opts)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
+    handler.setFormatter(_formatter())
     handler.setLevel(level)
     logger.addHandler(handler)
     logger.setLevel(min(level, logging.INFO) if opts.get("log_dir") else level)
@@ -142,12 +153,14 @@ def stderr_filter(yaml: str) -> str:
 
 def _file_handler(directory: str) -> logging.Handler:
     """An INFO log file, 0600 from creation, like the keys it talks about."""
+    import logging
+
     os.makedirs(directory, mode=0o700, exist_ok=True)
     name = f"pycert.{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{os.getpid()}.log"
     path = os.path.join(directory, name)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     os.fchmod(fd, 0o600)
     handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
-    handler.setFormatter(_Formatter())
+    handler.setFormatter(_formatter())
     handler.setLevel(logging.INFO)
     return handler

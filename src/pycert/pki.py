@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import secrets
+import os
 import warnings
 from dataclasses import dataclass
 from typing import Union
@@ -20,6 +20,7 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from pycert.errors import CertError
+from pycert.keygen import check_rsa_bits
 
 PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey]
 
@@ -63,15 +64,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-MIN_RSA_BITS = 1024  # what cryptography (and Go >= 1.24) accept
-MAX_RSA_BITS = 16384  # beyond this, key generation takes minutes: a typo, not a wish
 
 
 def generate_key(bits: int) -> rsa.RSAPrivateKey:
     """RSA with e=65537, the only key type cockroach's create-* commands make."""
-    if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
-        raise ValueError(f"--key-size={bits} is out of range: RSA keys must have "
-                         f"{MIN_RSA_BITS} to {MAX_RSA_BITS} bits")
+    check_rsa_bits(bits)
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
@@ -181,10 +178,18 @@ def _base(name: x509.Name, issuer: x509.Name, public_key: object, validity: Vali
         .subject_name(name)
         .issuer_name(issuer)
         .public_key(public_key)  # type: ignore[arg-type]
-        .serial_number(serial if serial is not None else secrets.randbelow(2**128 - 1) + 1)
+        .serial_number(serial if serial is not None else random_serial())
         .not_valid_before(validity.not_before)
         .not_valid_after(validity.not_after)
     )
+
+
+def random_serial() -> int:
+    """Uniform in [1, 2^128): Go's 128-bit random serial, kept positive for cryptography."""
+    while True:  # os.urandom, not `secrets`: same source, without secrets' import cost
+        serial = int.from_bytes(os.urandom(16), "big")
+        if serial:
+            return serial
 
 
 def build_ca(key: PrivateKey, validity: Validity) -> x509.Certificate:

@@ -1,0 +1,3 @@
+module certgen
+
+go 1.19

@@ -1,0 +1,283 @@
+"""Measures pycert against its peers (issue 6, P1-P7) with paired, alternating runs.
+
+Each pair runs the peer and pycert back to back, alternating which goes first, so load
+from other processes hits both sides alike; the ratio of the medians is reported.
+Usage: python bench/run.py [--quick] [--pairs N] [--only P1,P3] [--python PY]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+HOSTS = ("localhost", "127.0.0.1", "::1")
+TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0}
+
+
+@dataclass
+class Run:
+    """One process tree's wall time, CPU time and peak RSS (KiB)."""
+
+    wall: float
+    cpu: float
+    rss_kib: int
+
+
+@dataclass
+class Series:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+
+    def median(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    def text(self) -> str:
+        walls = [r.wall for r in self.runs]
+        return (f"{self.name}: median {self.median() * 1000:.1f} ms "
+                f"(min {min(walls) * 1000:.1f}, max {max(walls) * 1000:.1f}, n={len(walls)}; "
+                f"CPU median {self.cpu() * 1000:.1f} ms)")
+
+
+def run_cmd(argv: list[str], cwd: str | None = None, expect: int = 0) -> Run:
+    """Runs argv with stdout piped (and drained) and returns its cost, from wait4's rusage."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdout.close()  # type: ignore[union-attr]
+    proc.stderr.close()  # type: ignore[union-attr]
+    if proc.returncode != expect:
+        raise SystemExit(f"{argv}: exit {proc.returncode}, expected {expect}\n{err.decode()}")
+    del out
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def run_seq(steps: list[list[str]], cwd: str) -> Run:
+    """A workflow of several processes: summed times, the largest peak RSS."""
+    runs = [run_cmd(s, cwd) for s in steps]
+    return Run(sum(r.wall for r in runs), sum(r.cpu for r in runs), max(r.rss_kib for r in runs))
+
+
+def paired(pairs: int, a: Callable[[], Run], b: Callable[[], Run], names: tuple[str, str],
+           warmup: int = 1) -> tuple[Series, Series]:
+    """Alternating A/B then B/A; a warm-up pair first so caches are hot for both."""
+    sa, sb = Series(names[0]), Series(names[1])
+    for _ in range(warmup):
+        a(), b()
+    for i in range(pairs):
+        if i % 2:
+            rb, ra = b(), a()
+        else:
+            ra, rb = a(), b()
+        sa.runs.append(ra)
+        sb.runs.append(rb)
+    return sa, sb
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.python = args.python
+        self.pycert = str(Path(self.python).parent / "pycert")
+        self.build = Path(args.build_dir).resolve()
+        self.build.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix="pycert-bench-"))
+        self.results: dict[str, str] = {}
+        self.counter = 0
+
+    def fresh(self) -> str:
+        self.counter += 1
+        work = self.tmp / f"w{self.counter}"
+        work.mkdir()
+        return str(work)
+
+    def report(self, key: str, a: Series, b: Series, target: float | None) -> None:
+        ratio = b.median() / a.median()
+        cpu = b.cpu() / a.cpu() if a.cpu() else float("nan")
+        verdict = "" if target is None else (" ok" if ratio <= target else " MISSED")
+        wanted = "" if target is None else f" (target <= {target})"
+        line = f"{key}: ratio {ratio:.2f}{wanted}{verdict}; CPU-time ratio {cpu:.2f}"
+        print(f"  {a.text()}\n  {b.text()}\n  {line}", flush=True)
+        self.results[key] = f"{ratio:.2f}x{verdict} (CPU {cpu:.2f}x)"
+
+    # -- the peers ---------------------------------------------------------------------
+    def pycert_create(self) -> Run:
+        work = self.fresh()
+        flags = ["--certs-dir=certs", "--ca-key=ca.key"]
+        return run_seq([[self.pycert, "create-ca", *flags],
+                        [self.pycert, "create-node", *flags, *HOSTS],
+                        [self.pycert, "create-client", *flags, "root"]], work)
+
+    def openssl_create(self) -> Run:
+        work = self.fresh()
+        return run_cmd(["sh", str(HERE / "openssl_workflow.sh"), "certs", "ca.key", "root",
+                        *HOSTS], work)
+
+    def go_create(self) -> Run:
+        work = self.fresh()
+        go = str(self.go_binary())
+        flags = ["--certs-dir=certs", "--ca-key=ca.key"]
+        return run_seq([[go, "create-ca", *flags], [go, "create-node", *flags, *HOSTS],
+                        [go, "create-client", *flags, "root"]], work)
+
+    def go_binary(self) -> Path:
+        out = self.build / "certgen"
+        if not out.exists():
+            env = dict(os.environ, GOPROXY="off", GOFLAGS="-mod=mod", GOTOOLCHAIN="local",
+                       CGO_ENABLED="0")
+            if not os.access(os.environ.get("HOME", "/nonexistent"), os.W_OK):
+                env["GOCACHE"] = str(self.build / "gocache")
+            subprocess.run(["go", "build", "-o", str(out), "."], cwd=HERE / "go" / "certgen",
+                           env=env, check=True)
+        return out
+
+    def certs_dir(self, count: int) -> str:
+        """A generated dir of `count` client certs, cached in the build dir."""
+        path = self.build / f"certs-{count}"
+        if not (path / ".complete").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            subprocess.run([self.python, str(HERE / "gen_certs.py"), str(path), str(count)],
+                           check=True)
+            (path / ".complete").touch()
+        return str(path)
+
+    # -- the measurements --------------------------------------------------------------
+    def p1_p2(self) -> None:
+        n = self.args.pairs_startup
+        base = [self.python, "-c", "pass"]
+        print("P1 pycert --help vs python -c pass", flush=True)
+        a, b = paired(n, lambda: run_cmd(base), lambda: run_cmd([self.pycert, "--help"]),
+                      ("python -c pass", "pycert --help"))
+        self.report("P1", a, b, TARGETS["P1"])
+        print("P2 usage error (create-node, no host) vs python -c pass", flush=True)
+        bad = [self.pycert, "create-node", "--certs-dir=x", "--ca-key=y"]
+        a, b = paired(n, lambda: run_cmd(base), lambda: run_cmd(bad, expect=1),
+                      ("python -c pass", "pycert create-node (no host)"))
+        self.report("P2", a, b, TARGETS["P2"])
+        print("P1/P2 floor: python -c 'import click' vs python -c pass", flush=True)
+        a, b = paired(n, lambda: run_cmd(base),
+                      lambda: run_cmd([self.python, "-c", "import click"]),
+                      ("python -c pass", "python -c 'import click'"))
+        self.report("click floor", a, b, None)
+
+    def p3_p4(self) -> None:
+        n = self.args.pairs
+        print("P3 create-ca + create-node + create-client vs the openssl CLI", flush=True)
+        a, b = paired(n, self.openssl_create, self.pycert_create, ("openssl CLI", "pycert"))
+        self.report("P3", a, b, TARGETS["P3"])
+        print("P4 the same vs the Go standard-library program", flush=True)
+        self.go_binary()
+        a, b = paired(n, self.go_create, self.pycert_create, ("Go crypto/x509", "pycert"))
+        self.report("P4", a, b, TARGETS["P4"])
+
+    def p5_p6(self) -> None:
+        big, small = self.args.big, self.args.small
+        big_dir, small_dir = self.certs_dir(big), self.certs_dir(small)
+        n = self.args.pairs_list
+        print(f"P5 list on {big} client certs vs a naive cryptography loop", flush=True)
+        naive = [self.python, str(HERE / "naive_list.py"), big_dir]
+        mine = [self.pycert, "list", f"--certs-dir={big_dir}"]
+        a, b = paired(n, lambda: run_cmd(naive), lambda: run_cmd(mine),
+                      ("naive loop", "pycert list"))
+        self.report("P5", a, b, TARGETS["P5"])
+        print(f"P6 marginal list cost per cert: (t({big}) - t({small})) / {big - small}",
+              flush=True)
+        few = [self.pycert, "list", f"--certs-dir={small_dir}"]
+        s, m = paired(n, lambda: run_cmd(few), lambda: run_cmd(mine),
+                      (f"list {small}", f"list {big}"))
+        per = (m.median() - s.median()) / (big - small) * 1e6
+        print(f"  {s.text()}\n  {m.text()}\n  P6: {per:.1f} us/cert (target <= 100)", flush=True)
+        self.results["P6"] = f"{per:.1f} us/cert" + (" ok" if per <= 100 else " MISSED")
+        rss = max(r.rss_kib for r in m.runs) / 1024
+        self.results["P7 list"] = f"{rss:.1f} MiB" + (" ok" if rss <= 50 else " MISSED")
+
+    def p7(self) -> None:
+        print("P7 peak RSS of create-* (max over runs)", flush=True)
+        worst = 0
+        for _ in range(max(3, self.args.pairs // 10)):
+            worst = max(worst, self.pycert_create().rss_kib)
+        rss = worst / 1024
+        print(f"  create-*: {rss:.1f} MiB (target <= 35)", flush=True)
+        self.results["P7 create"] = f"{rss:.1f} MiB" + (" ok" if rss <= 35 else " MISSED")
+
+
+def machine() -> str:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} CPUs, {cpu}, Python {platform.python_version()}, "
+            f"load {load:.2f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run, no figures")
+    ap.add_argument("--pairs", type=int, default=30, help="pairs where RSA keys are generated")
+    ap.add_argument("--pairs-startup", type=int, default=60, help="pairs for P1/P2")
+    ap.add_argument("--pairs-list", type=int, default=10, help="pairs for P5/P6")
+    ap.add_argument("--big", type=int, default=10_000, help="client certs for P5/P6/P7")
+    ap.add_argument("--small", type=int, default=100, help="client certs, P6 baseline")
+    ap.add_argument("--only", default="P1,P3,P5,P7", help="groups: P1 (P1+P2), P3 (P3+P4), "
+                    "P5 (P5+P6+P7 list), P7 (create RSS)")
+    ap.add_argument("--build-dir", default=str(HERE / ".build"),
+                    help="where the Go binary and generated certs dirs are cached")
+    ap.add_argument("--python", default=sys.executable,
+                    help="the venv's python; the pycert script must sit next to it")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.pairs, args.pairs_startup, args.pairs_list = 2, 2, 2
+        args.big, args.small = 12, 2
+    return args
+
+
+def compile_pycert(python: str) -> None:
+    """Byte-compiles pycert as a wheel install would, so no run pays for compiling it
+    (an editable install under PYTHONDONTWRITEBYTECODE=1 would recompile on every run)."""
+    code = "import os, pycert; print(os.path.dirname(pycert.__file__))"
+    where = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=True,
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    compile_pycert(args.python)
+    bench = Bench(args)
+    print(machine() + (" [--quick: a smoke run, figures mean nothing]" if args.quick else ""),
+          flush=True)
+    groups = {"P1": bench.p1_p2, "P3": bench.p3_p4, "P5": bench.p5_p6, "P7": bench.p7}
+    try:
+        for key in args.only.split(","):
+            groups[key.strip()]()
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+    print("\nsummary")
+    for key, value in bench.results.items():
+        print(f"  {key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
