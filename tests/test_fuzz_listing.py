@@ -180,9 +180,12 @@ def test_hostile_certs_dir_never_crashes_or_hangs(pool: dict[str, Any], data: st
         entry = data.draw(content(pool["blobs"]), label=f"content {name!r}")
         _make(certs, name, entry, data.draw(st.sampled_from([0o600, 0o644, 0o400, 0o700])))
     if data.draw(st.booleans(), label="real CA"):
+        ca = certs / "ca.crt"
+        if ca.is_dir() and not ca.is_symlink():
+            shutil.rmtree(ca)  # a drawn directory named ca.crt
         with contextlib.suppress(OSError):
-            (certs / "ca.crt").unlink()
-        (certs / "ca.crt").write_bytes(pool["files"]["ca.crt"])
+            ca.unlink()
+        ca.write_bytes(pool["files"]["ca.crt"])
     try:
         code, out, err = _run(["list", f"--certs-dir={certs}"])
         _check(code, out, err)

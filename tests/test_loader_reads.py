@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pycert.loader import FIRST_READ, MAX_FILE_BYTES, _read_capped
+from pycert.fsread import FIRST_READ, MAX_FILE_BYTES
+from pycert.loader import _read_capped
 
 
 @pytest.mark.parametrize("size", [0, 1, FIRST_READ - 1, FIRST_READ, FIRST_READ + 1,
