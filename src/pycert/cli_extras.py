@@ -50,10 +50,11 @@ class Threshold(click.ParamType):  # type: ignore[type-arg]
             raise flag_error(str(value), "--" + param.name.replace("_", "-"), str(exc)) from None
 
 
+LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")  # renderers: formats.py
+
+
 def list_options(f: Fn) -> Fn:
     """`--format` and `--show-all` for `list` (pycert extensions; cockroach has neither)."""
-    from pycert.formats import LIST_FORMATS
-
     f = click.option("--format", default=None, type=Choice(LIST_FORMATS, "table display format"),
                      help="Output format: table, tsv, csv, records (one row per file) or json, "
                      "ndjson (one object per certificate). [default: table on a terminal, "

@@ -11,8 +11,6 @@ from typing import Any
 
 from pycert.listing import HEADERS, render_table, render_tsv
 
-LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")
-
 
 def render_rows(fmt: str, table: list[tuple[str, ...]]) -> str:
     """The per-file rows in one of the row formats."""
