@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pycert import atomic
 from pycert.errors import CertError
-from pycert.fsread import go_errno_text, read_regular
+from pycert.fsread import go_errno_text
 from pycert.keygen import PendingKey
 from pycert.kinds import BY_NAME, Kind
 from pycert.loader import go_join, load_dir
@@ -163,6 +163,7 @@ def _create_ca(kind: Kind, req: Request) -> Outcome:
     # A key is needed unless one exists; start it now so it overlaps the imports below.
     pending = None if os.path.lexists(req.ca_key) else PendingKey(req.key_type, req.key_size)
     from pycert import pki
+    from pycert.keys import existing_bundle
 
     prepare_dir(req.certs_dir)
     key, new_key = _ca_key(req, pending)
@@ -173,7 +174,7 @@ def _create_ca(kind: Kind, req: Request) -> Outcome:
     items: list[atomic.Planned] = []
 
     def build() -> list[atomic.Planned]:  # under the lock: the old bundle is read there
-        old = _existing_bundle(bundle_path) if req.overwrite else b""
+        old = existing_bundle(bundle_path) if req.overwrite else b""
         if new_key:
             what = "could not write CA key to file"
             items.append(atomic.Planned(req.ca_key, pki.key_pem(key), 0o600, what))
@@ -204,44 +205,11 @@ def _ca_key(req: Request, pending: PendingKey | None) -> tuple[PrivateKey, bool]
         ) from None
     if not req.allow_ca_key_reuse:
         raise CertError(f"CA key {req.ca_key} exists, but key reuse is disabled")
-    from pycert.keys import parse_single_key
+    from pycert.keys import read_ca_key
 
-    try:
-        data = read_regular(req.ca_key)
-    except OSError as exc:
-        raise CertError(
-            f"could not read CA key file {req.ca_key}: open {req.ca_key}: {go_errno_text(exc)}"
-        ) from None
-    try:
-        key = parse_single_key(data)
-    except ValueError as exc:
-        raise CertError(f"could not parse CA key file {req.ca_key}: {exc}") from None
+    key = read_ca_key(req.ca_key)
     log.info("using CA key from file %s", req.ca_key)
     return key, False
-
-
-def _existing_bundle(path: str) -> bytes:
-    """The bundle's certificates re-armoured, to go after the new CA (rotation)."""
-    from pycert.pem import blocks, encode
-
-    try:
-        data = read_regular(path)
-    except FileNotFoundError:
-        return b""
-    except OSError as exc:
-        raise CertError(
-            f"could not read existing CA cert file {path}: open {path}: {go_errno_text(exc)}"
-        ) from None
-    out = []
-    for i, block in enumerate(blocks(data)):
-        if block.type != "CERTIFICATE":
-            raise CertError(
-                f"could not parse existing CA cert file {path}: block #{i} is of type "
-                f"{block.type}, not CERTIFICATE"
-            )
-        out.append(encode(block.type, block.der))
-    log.info("found %d certificates in %s", len(out), path)
-    return b"".join(out)
 
 
 def _create_leaf(kind: Kind, req: Request, name: str, hosts: list[str]) -> Outcome:

@@ -1,7 +1,8 @@
-"""Reading private keys and CA pairs with the checks and messages of Go's pem/tls code."""
+"""Reading CA material (keys, pairs, bundles) with the checks and messages of Go's code."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from pycert.errors import CertError
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from pycert.pki import PrivateKey
+
+log = logging.getLogger("pycert")
 
 
 def _is_key_type(block_type: str) -> bool:
@@ -94,3 +97,41 @@ def _load_pair(cert_path: str, key_path: str) -> tuple[x509.Certificate, Private
     if not same_public_key(cert, key):
         raise ValueError("tls: private key does not match public key")
     return cert, key
+
+
+def read_ca_key(path: str) -> PrivateKey:
+    """A CA key to reuse: one `… PRIVATE KEY` PEM block, with cockroach's error texts."""
+    try:
+        data = read_regular(path)
+    except OSError as exc:
+        raise CertError(
+            f"could not read CA key file {path}: open {path}: {go_errno_text(exc)}"
+        ) from None
+    try:
+        return parse_single_key(data)
+    except ValueError as exc:
+        raise CertError(f"could not parse CA key file {path}: {exc}") from None
+
+
+def existing_bundle(path: str) -> bytes:
+    """The bundle's certificates re-armoured, to go after the new CA (rotation)."""
+    from pycert.pem import encode
+
+    try:
+        data = read_regular(path)
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        raise CertError(
+            f"could not read existing CA cert file {path}: open {path}: {go_errno_text(exc)}"
+        ) from None
+    out = []
+    for i, block in enumerate(blocks(data)):
+        if block.type != "CERTIFICATE":
+            raise CertError(
+                f"could not parse existing CA cert file {path}: block #{i} is of type "
+                f"{block.type}, not CERTIFICATE"
+            )
+        out.append(encode(block.type, block.der))
+    log.info("found %d certificates in %s", len(out), path)
+    return b"".join(out)
