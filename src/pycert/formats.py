@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pycert.listing import HEADERS, render_table, render_tsv
+from pycert.listing import HEADERS, go_csv_field, render_table, render_tsv
 
 
 def render_rows(fmt: str, table: list[tuple[str, ...]]) -> str:
@@ -19,17 +19,9 @@ def render_rows(fmt: str, table: list[tuple[str, ...]]) -> str:
     if fmt == "tsv":
         return render_tsv(table)
     if fmt == "csv":
-        return "".join(",".join(_csv_field(c) for c in row) + "\n" for row in [HEADERS, *table])
+        return "".join(",".join(go_csv_field(c, ",") for c in row) + "\n"
+                       for row in [HEADERS, *table])
     return render_records(table)
-
-
-def _csv_field(cell: str) -> str:
-    """Go's encoding/csv quoting, as cockroach's csv format writes it."""
-    if cell == "":
-        return cell
-    if cell == "\\." or any(c in cell for c in ',"\r\n') or cell[0].isspace():
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
 
 
 def render_records(table: list[tuple[str, ...]]) -> str:

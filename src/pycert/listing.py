@@ -92,13 +92,15 @@ def _addresses(cert: x509.Certificate) -> str:
 
 def render_tsv(table: list[tuple[str, ...]]) -> str:
     """Header and rows, TAB-separated, quoted only where Go's csv writer would quote."""
-    return "".join("\t".join(_tsv_field(c) for c in row) + "\n" for row in [HEADERS, *table])
+    return "".join("\t".join(go_csv_field(c, "\t") for c in row) + "\n"
+                   for row in [HEADERS, *table])
 
 
-def _tsv_field(cell: str) -> str:
+def go_csv_field(cell: str, sep: str) -> str:
+    """Go's encoding/csv quoting (cockroach's TSV and CSV): only where a reader needs it."""
     if cell == "":
         return cell
-    if cell == "\\." or any(c in cell for c in '\t"\r\n') or cell[0].isspace():
+    if cell == "\\." or any(c in cell for c in sep + '"\r\n') or cell[0].isspace():
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
