@@ -76,30 +76,3 @@ def _take_number(s: str, orig: str) -> tuple[int, str, str]:
     if not whole and not frac:
         raise DurationError(f"time: invalid duration {_quote(orig)}")
     return int(whole or "0"), frac, s[i:]
-
-
-def format_duration(ns: int) -> str:
-    """Go's `Duration.String()`, used for help defaults such as `87840h0m0s`."""
-    if ns == 0:
-        return "0s"
-    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
-    if ns < SECOND:
-        for unit, size in (("ms", MILLISECOND), ("\u00b5s", MICROSECOND), ("ns", 1)):
-            if ns >= size:
-                return sign + _decimal(ns, size) + unit
-    hours, rest = divmod(ns, HOUR)
-    minutes, rest = divmod(rest, MINUTE)
-    text = _decimal(rest, SECOND) + "s"
-    if hours or minutes:
-        text = f"{minutes}m" + text
-    if hours:
-        text = f"{hours}h" + text
-    return sign + text
-
-
-def _decimal(value: int, unit: int) -> str:
-    whole, frac = divmod(value, unit)
-    if not frac:
-        return str(whole)
-    digits = str(frac).rjust(len(str(unit)) - 1, "0").rstrip("0")
-    return f"{whole}.{digits}"

@@ -86,7 +86,7 @@ def classify(filename: str) -> tuple[Kind, str] | str | None:
     return (kind, name) if name else kind.bad_name
 
 
-def load_dir(directory: str, *, want_certs: bool = True, strict: bool = True) -> list[CertFile]:
+def load_dir(directory: str, *, strict: bool = True) -> list[CertFile]:
     """All accepted certificate files, sorted by name; raises on whole-load failures.
 
     `strict=False` (for `check`) skips the whole-load failures so each can be reported.

@@ -53,14 +53,6 @@ def _username_char_ok(ch: str, *, first: bool) -> bool:
     return not first and ch in ".-"
 
 
-def check_username(raw: str) -> str:
-    """Normalises and validates, raising the error cockroach prints with its hint."""
-    name = normalize_username(raw)
-    problem = username_problem(name)
-    if problem:
-        raise CertError(problem, hint=USERNAME_HINT)
-    return name
-
 
 def go_quote(text: str) -> str:
     """Go's `%q`: how cockroach quotes an identity in its warning line."""

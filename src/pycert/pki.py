@@ -72,7 +72,6 @@ def generate_key(bits: int) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
-KEY_TYPES = ("rsa", "ecdsa", "ed25519")
 _CURVES = {256: "SECP256R1", 384: "SECP384R1", 521: "SECP521R1"}
 
 
