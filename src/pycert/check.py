@@ -364,11 +364,3 @@ def _ago(delta: dt.timedelta) -> str:
         return f"{seconds // 60}m{seconds % 60}s"
     return f"{seconds}s"
 
-
-def parse_principal_map(values: tuple[str, ...]) -> dict[str, str]:
-    """`a:b,c:d` (flag repeatable) into {cert principal: db principal}."""
-    out = {}
-    for entry in (e for v in values for e in v.split(",") if e):
-        cert, _, db = entry.partition(":")
-        out[cert] = db
-    return out

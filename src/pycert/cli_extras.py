@@ -7,7 +7,6 @@ of cli.py so the cockroach-compatible commands stay as they are.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -118,17 +117,16 @@ def register(root: click.Group, common: Callable[[Fn], Fn], request: Callable[..
     def check(args: tuple[str, ...], **opts: Any) -> None:
         from pycert import check as checks
         from pycert import formats
+        from pycert.names import parse_principal_map
         from pycert.report import record, rfc3339
 
         if args:
             raise CertError(f'unknown command "{args[0]}" for "pycert check"',
                             exit_code=checks.EXIT_USAGE, prefixed=False)
         req = request(opts)
-        ca_key = opts["ca_key"] if opts["ca_key"] is not None else os.environ.get(
-            "COCKROACH_CA_KEY", "")
         options = checks.Options(req.certs_dir, list(opts["hosts"]), opts["warn_within"],
                                  opts["fail_within"],
-                                 checks.parse_principal_map(opts["cert_principal_map"]), ca_key)
+                                 parse_principal_map(opts["cert_principal_map"]), req.ca_key)
         now = dt.datetime.now(dt.timezone.utc)
         result = checks.run(options, now)
         if opts["format"] == "json":
@@ -136,7 +134,7 @@ def register(root: click.Group, common: Callable[[Fn], Fn], request: Callable[..
             text = formats.render_json(formats.check_json(result, records, rfc3339(now) or ""))
         else:
             text = formats.check_text(result)
-        _out(text)
+        cobra.write_out(text)
         sys.exit(result.exit_code)  # click would swallow its own Exit in non-standalone mode
 
     @click.option("--format", default="text", type=Choice(("text", "json"), "inspect format"),
@@ -150,7 +148,7 @@ def register(root: click.Group, common: Callable[[Fn], Fn], request: Callable[..
             raise CertError("requires at least 1 arg(s), only received 0", prefixed=False)
         now = dt.datetime.now(dt.timezone.utc)
         records = [record(e, now) for e in inspection.load_inputs(list(files))]
-        _out(formats.render_json(records) if opts["format"] == "json"
+        cobra.write_out(formats.render_json(records) if opts["format"] == "json"
              else inspection.render_text(records))
 
     root.add_command(UsageExit3(
@@ -164,7 +162,3 @@ def register(root: click.Group, common: Callable[[Fn], Fn], request: Callable[..
         short_help="describe certificate files (pycert extension)",
         cobra_path="cert inspect", options_metavar="[--format=text|json] <file>..."))
 
-
-def _out(text: str) -> None:
-    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
-    sys.stdout.flush()

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pycert import cli_export
-from pycert.cobra import flag_error
+from pycert.cobra import flag_error, write_out
 
 Fn = Callable[..., Any]
 
@@ -111,7 +111,7 @@ def report(outcome: Any, req: Any) -> None:
     if req.json:
         _print_json(manifest([outcome], req.dry_run))
     elif req.dry_run:
-        _echo(dry_run_text(outcome, req.overwrite))
+        write_out(dry_run_text(outcome, req.overwrite))
 
 
 def manifest(outcomes: list[Any], dry_run: bool) -> dict[str, Any]:
@@ -150,14 +150,7 @@ def dry_run_text(outcome: Any, overwrite: bool) -> str:
 def _print_json(data: dict[str, Any]) -> None:
     import json
 
-    _echo(json.dumps(data, indent=2) + "\n")
-
-
-def _echo(text: str) -> None:
-    import sys
-
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_out(json.dumps(data, indent=2) + "\n")
 
 
 def commands(create: Callable[[Fn], Fn], request: Callable[[dict[str, Any]], Any],
@@ -187,9 +180,9 @@ def commands(create: Callable[[Fn], Fn], request: Callable[[dict[str, Any]], Any
         if req.json:
             _print_json(manifest(outcomes, req.dry_run))
         elif req.dry_run:
-            _echo("".join(dry_run_text(o, req.overwrite) for o in outcomes))
+            write_out("".join(dry_run_text(o, req.overwrite) for o in outcomes))
         else:
-            _echo(f"issued {len(rows)} node certificates into {opts['out_dir']}/"
+            write_out(f"issued {len(rows)} node certificates into {opts['out_dir']}/"
                   f"{{{','.join(r.name for r in rows)}}}\n")
 
     @create

@@ -261,6 +261,12 @@ def flag_failure(message: str, ctx: click.Context | None) -> CertError:
     return CertError(message, exit_code=EXIT_FLAG, prefixed=False)
 
 
+def write_out(text: str) -> None:
+    """stdout as bytes, so non-UTF-8 file names print as they are on disk."""
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.flush()
+
+
 def write_err(text: str) -> None:
     sys.stderr.buffer.write(text.encode("utf-8", "surrogateescape"))
     sys.stderr.flush()

@@ -127,13 +127,17 @@ def parse_tenant_name_scope(value: str) -> list[str]:
     return names
 
 
-def check_principal_map(entries: list[str]) -> None:
-    """Only the syntax matters to cert commands: each entry needs a `:`."""
-    for entry in entries:
-        if entry and ":" not in entry:
+def parse_principal_map(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`--cert-principal-map a:b,c:d` (repeatable): each entry needs a `:`, split on the last."""
+    out = {}
+    for entry in (e for v in values for e in v.split(",") if e):
+        if ":" not in entry:
             raise CertError(
                 f'invalid <cert-principal>:<db-principal> mapping: "{entry}"', prefixed=False
             )
+        cert, _, db = entry.rpartition(":")
+        out[cert] = db
+    return out
 
 
 def check_safe_filename(name: str) -> None:
