@@ -11,13 +11,13 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from pycert.pem import blocks
+from pycert.report import key_info, rfc3339
 
 
 def stamp(when: dt.datetime) -> str:
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rfc3339(when) or ""
 
 
 def fingerprint(der: bytes) -> str:
@@ -25,14 +25,14 @@ def fingerprint(der: bytes) -> str:
     return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
-def key_type(public_key: object) -> str:
-    if isinstance(public_key, rsa.RSAPublicKey):
-        return f"rsa {public_key.key_size}"
-    if isinstance(public_key, ec.EllipticCurvePublicKey):
-        return f"ecdsa {public_key.curve.name}"
-    if isinstance(public_key, ed25519.Ed25519PublicKey):
-        return "ed25519"
-    return type(public_key).__name__
+def key_type(cert: x509.Certificate) -> str:
+    """`rsa 2048`, `ecdsa secp256r1`, `ed25519`: report.key_info in one short word pair."""
+    info = key_info(cert)
+    if info["type"] == "RSA":
+        return f"rsa {info['size']}"
+    if info["type"] == "ECDSA":
+        return f"ecdsa {info['curve']}"
+    return str(info["type"]).lower() if info["type"] == "Ed25519" else str(info["type"])
 
 
 def sans(cert: x509.Certificate) -> list[str]:
@@ -55,7 +55,7 @@ def cert_info(cert: x509.Certificate) -> dict[str, Any]:
         "not_before": stamp(cert.not_valid_before_utc),
         "not_after": stamp(cert.not_valid_after_utc),
         "sans": sans(cert),
-        "key": key_type(cert.public_key()),
+        "key": key_type(cert),
         "fingerprint": fingerprint(der),
     }
 
