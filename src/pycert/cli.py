@@ -82,7 +82,7 @@ def _ca(f: Fn) -> Fn:
                         help="Use the CA key if it exists.")(f)
 
 
-class TenantList(click.ParamType):  # type: ignore[type-arg]
+class TenantList(click.ParamType):
     """A comma-separated tenant id/name list, checked per occurrence like a pflag Value."""
 
     name = "list"

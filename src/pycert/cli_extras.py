@@ -21,7 +21,7 @@ Fn = Callable[..., Any]
 _ROW_FORMATS = ("table", "tsv", "csv", "records")
 
 
-class Choice(click.ParamType):  # type: ignore[type-arg]
+class Choice(click.ParamType):
     """A fixed set of values, failing in pflag's words (a flag error)."""
 
     name = "string"
@@ -37,7 +37,7 @@ class Choice(click.ParamType):  # type: ignore[type-arg]
         return str(value)
 
 
-class Threshold(click.ParamType):  # type: ignore[type-arg]
+class Threshold(click.ParamType):
     name = "duration|percent"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:

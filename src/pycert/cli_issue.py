@@ -18,7 +18,7 @@ from pycert.cobra import flag_error, write_out
 Fn = Callable[..., Any]
 
 
-class Rfc3339(click.ParamType):  # type: ignore[type-arg]
+class Rfc3339(click.ParamType):
     """An RFC 3339 instant with an explicit zone, e.g. `2027-01-01T00:00:00Z`."""
 
     name = "time"

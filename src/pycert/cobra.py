@@ -51,7 +51,7 @@ def flag_error(value: str, flag: str, why: str) -> FlagError:
     return FlagError(f'invalid argument "{value}" for "{flag}" flag: {why}')
 
 
-class GoInt(click.ParamType):  # type: ignore[type-arg]
+class GoInt(click.ParamType):
     """Go's strconv.ParseInt(s, 0, 64): 0x, 0o, 0b, leading-0 octal and `_` separators."""
 
     name = "int"
@@ -73,7 +73,7 @@ class GoInt(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
-class GoDuration(click.ParamType):  # type: ignore[type-arg]
+class GoDuration(click.ParamType):
     """Go duration syntax (`8760h`, `1h30m`); returns nanoseconds.
 
     With `extended`, also `d` and 366-day `y` units (issue 8); Go's errors are unchanged.
