@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pycert import atomic
+from pycert import atomic, log
 from pycert.errors import CertError
 from pycert.fsread import go_errno_text
 from pycert.keygen import PendingKey
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from pycert import pki
     from pycert.pki import PrivateKey
 
-log = logging.getLogger("pycert")
 
 
 @dataclass

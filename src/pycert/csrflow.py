@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from pycert import atomic, certdir
+from pycert import atomic, certdir, log
 from pycert.errors import CertError
 from pycert.fsread import go_errno_text
 from pycert.kinds import BY_NAME, Kind
@@ -91,5 +91,5 @@ def _sign(req: certdir.Request, profile: str, path: str) -> certdir.Outcome:
     items = [certdir._planned(kind, "cert", target, kind.cert_file(name), pki.cert_pem(cert),
                               0o644)]
     certdir._write(req, target, lambda: items)
-    certdir.log.info("signed %s: %s", os.path.basename(path), items[0].path)
+    log.info("signed %s: %s", os.path.basename(path), items[0].path)
     return certdir.Outcome(kind.name, items, cert, signer, ca_cert)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
+from pycert import log
 from pycert.errors import CertError
 from pycert.fsread import go_errno_text, read_regular
 from pycert.pem import blocks
@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
     from pycert.pki import PrivateKey
 
-log = logging.getLogger("pycert")
 
 
 def _is_key_type(block_type: str) -> bool:

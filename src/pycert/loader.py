@@ -6,12 +6,12 @@ a CockroachDB node stops them too, with the same messages.
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pycert import log
 from pycert.errors import CertError
 from pycert.fsread import MAX_FILE_BYTES, TooLarge, go_errno_text, read_regular
 from pycert.kinds import BY_PREFIX, Kind
@@ -20,7 +20,6 @@ from pycert.pem import blocks
 if TYPE_CHECKING:
     from cryptography import x509
 
-log = logging.getLogger("pycert")
 
 TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
 _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from pycert import log
 from pycert.completion import complete_dir, complete_file
 
 if TYPE_CHECKING:
@@ -66,20 +67,29 @@ def _formatter() -> logging.Formatter:
 
 
 def configure(opts: dict[str, Any]) -> None:
-    """Sets the stderr threshold (and a log file with --log-dir) from the flags."""
-    import logging
+    """Sets the stderr threshold (and a log file with --log-dir) from the flags.
 
-    logger = logging.getLogger("pycert")
-    logger.handlers.clear()
-    logger.propagate = False
+    `logging` itself is set up on the first message that some sink takes (pycert.log).
+    """
     level = _stderr_level(opts)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_formatter())
-    handler.setLevel(level)
-    logger.addHandler(handler)
-    logger.setLevel(min(level, logging.INFO) if opts.get("log_dir") else level)
-    if opts.get("log_dir"):
-        logger.addHandler(_file_handler(opts["log_dir"]))
+    log_dir = opts.get("log_dir")
+    file_handler = _file_handler(log_dir) if log_dir else None  # its errors show now
+
+    def setup() -> None:
+        import logging
+
+        logger = logging.getLogger("pycert")
+        logger.handlers.clear()
+        logger.propagate = False
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_formatter())
+        handler.setLevel(level)
+        logger.addHandler(handler)
+        logger.setLevel(min(level, logging.INFO) if file_handler else level)
+        if file_handler:
+            logger.addHandler(file_handler)
+
+    log.configure(min(level, log.INFO) if file_handler else level, setup)
 
 
 _LEGACY = ("logtostderr", "log_dir", "redactable_logs", "log_file_max_size",
