@@ -329,8 +329,6 @@ def _main(args: list[str]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:  # never a traceback: say what broke and how to see more
         if os.environ.get("PYCERT_DEBUG"):
             raise

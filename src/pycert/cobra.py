@@ -263,13 +263,19 @@ def flag_failure(message: str, ctx: click.Context | None) -> CertError:
 
 def write_out(text: str) -> None:
     """stdout as bytes, so non-UTF-8 file names print as they are on disk."""
-    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
-    sys.stdout.flush()
+    _write_all(sys.stdout, text)
 
 
 def write_err(text: str) -> None:
-    sys.stderr.buffer.write(text.encode("utf-8", "surrogateescape"))
-    sys.stderr.flush()
+    _write_all(sys.stderr, text)
+
+
+def _write_all(stream: Any, text: str) -> None:
+    """Every byte, or an error: unbuffered (`python -u`) writes may take only part of it."""
+    data = memoryview(text.encode("utf-8", "surrogateescape"))
+    while data:
+        data = data[stream.buffer.write(data) or 0 :]
+    stream.flush()
 
 
 def translate_click_error(exc: click.ClickException) -> CertError:
