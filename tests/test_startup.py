@@ -32,7 +32,7 @@ def test_help_imports_neither_cryptography_nor_logging() -> None:
     assert seen == {"click": True, "cryptography": False, "logging": False}
 
 
-def test_help_does_not_import_uuid_with_the_click_pycert_pins() -> None:
+def test_help_does_not_import_uuid_and_click_stays_below_8_4() -> None:
     """click 8.4+ imports uuid and platform up front (+5 ms); pyproject keeps click < 8.4.
 
     click 8.1 (the newest release for Python 3.9) imports them too: there, only the bound holds.
