@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from pycert.pki import PrivateKey
 
 
-
 @dataclass
 class Request:
     """What a create-* command was asked for, already parsed and validated by the CLI."""

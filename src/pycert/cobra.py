@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -270,7 +270,7 @@ def write_err(text: str) -> None:
     _write_all(sys.stderr, text)
 
 
-def _write_all(stream: Any, text: str) -> None:
+def _write_all(stream: TextIO, text: str) -> None:
     """Every byte, or an error: unbuffered (`python -u`) writes may take only part of it."""
     data = memoryview(text.encode("utf-8", "surrogateescape"))
     while data:

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from pycert.pki import PrivateKey
 
 
-
 def _is_key_type(block_type: str) -> bool:
     return block_type == "PRIVATE KEY" or block_type.endswith(" PRIVATE KEY")
 

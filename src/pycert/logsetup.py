@@ -1,7 +1,7 @@
 """cockroach's logging flags mapped onto Python's `logging`.
 
 By default only WARNING and above reach stderr, as for cockroach's client commands.
-`logging` is imported only once arguments are valid: `--help` and usage errors skip it.
+`logging` itself is imported only when a message is due (pycert.log).
 """
 
 from __future__ import annotations
