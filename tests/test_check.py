@@ -14,9 +14,13 @@ from typing import Any
 import pytest
 
 from conftest import Result, pycert
-from pycert import pki
-from pycert.check import Threshold, host_covered, parse_threshold
-from pycert.keys import load_ca_pair
+from pycert.certdir.check import Threshold, parse_threshold
+from pycert.certdir.signers import load_ca
+from pycert.hosts import host_covered
+from pycert.kinds import BY_NAME, CA
+from pycert.pki import certs as pki
+from pycert.pki import keys
+from pycert.pki.specs import KeySpec
 from schema_check import validate_check, validate_records
 
 
@@ -50,12 +54,12 @@ def run_fix(cwd: Path, text: str) -> None:
 def hand_built(work: Path, cn: str, profile: str, *, before: dt.timedelta,
                after: dt.timedelta, sans: list | None = None) -> tuple[bytes, bytes]:
     """A leaf signed by certs/ca.crt with any validity, bypassing pycert's own rules."""
-    ca_cert, ca_key = load_ca_pair(str(work / "certs/ca.crt"), str(work / "safe/ca.key"))
-    key = pki.generate_key(2048)
+    ca = load_ca(CA, str(work / "certs/ca.crt"), str(work / "safe/ca.key"))
+    key = keys.generate(KeySpec())
     now = pki.utcnow().replace(microsecond=0)
-    cert = pki.build_leaf(profile, key.public_key(), pki.subject(cn), sans or [], ca_cert,
-                          ca_key, pki.Validity(now + before, now + after))
-    return pki.cert_pem(cert), pki.key_pem(key)
+    cert = pki.build_leaf(BY_NAME[profile], key.public_key(), cn, sans or [], ca.cert,
+                          ca.key, pki.Validity(now + before, now + after))
+    return pki.cert_pem(cert), keys.key_pem(key)
 
 
 def install(work: Path, stem: str, pair: tuple[bytes, bytes]) -> None:

@@ -14,9 +14,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from conftest import pycert
-from pycert import atomic, certdir
-from pycert.loader import TEMP_MARK
-from pycert.pem import blocks
+from pycert import CertsDir, Lifetime
+from pycert.certdir import files as atomic
+from pycert.certdir.files import TEMP_MARK
+from pycert.pki.pem import blocks
 
 FAST = "--key-size=1024"
 
@@ -77,9 +78,8 @@ def test_umask_000_never_shows_a_key_or_its_temp_file_to_others(ca_dir: Path) ->
     watcher.start()
     try:
         for i in range(100):
-            req = certdir.Request(str(certs), ca_key=str(ca_dir / "safe/ca.key"), key_size=1024,
-                                  lifetime_ns=3600 * 10**9, pkcs8=i % 2 == 0)
-            certdir.run("client", req, f"user{i}", [])
+            CertsDir(certs).create_client(f"user{i}", ca_key=ca_dir / "safe/ca.key", key_size=1024,
+                                          lifetime=Lifetime(3600 * 10**9), pkcs8=i % 2 == 0)
     finally:
         os.umask(old)
         watcher.stop.set()

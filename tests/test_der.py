@@ -14,8 +14,8 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pycert.der import expiry_and_cn
-from pycert.listing import common_name
+from pycert.pki.der import expiry_and_cn
+from pycert.pki.fields import common_name
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 A, R = x509.NameAttribute, x509.RelativeDistinguishedName

@@ -28,9 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import pycert
-from pycert import certdir, cli
-from pycert.fsread import MAX_FILE_BYTES
-from pycert.pem import blocks, encode
+from pycert import CertsDir, Lifetime
+from pycert.certdir.files import MAX_FILE_BYTES
+from pycert.cli import app as cli_app
+from pycert.pki.pem import blocks, encode
 
 EXAMPLES = int(os.environ.get("PYCERT_FUZZ_EXAMPLES", "300"))
 STATS = {"examples": 0, "list_ok": 0, "list_error": 0, "create_ok": 0, "create_error": 0}
@@ -47,12 +48,10 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Real material to mutate: a CA, a node pair and a client pair (1024-bit, fast)."""
     work = tmp_path_factory.mktemp("pool")
     certs, key = work / "certs", work / "ca.key"
-    req = certdir.Request(str(certs), ca_key=str(key), key_size=1024,
-                          lifetime_ns=87840 * 3600 * 10**9)
-    certdir.run("ca", req)
-    req.lifetime_ns = 3600 * 10**9
-    certdir.run("node", req, "", ["localhost", "127.0.0.1"])
-    certdir.run("client", req, "root", [])
+    directory, hour = CertsDir(certs), Lifetime(3600 * 10**9)
+    directory.create_ca(key, key_size=1024)
+    directory.create_node("localhost", "127.0.0.1", ca_key=key, key_size=1024, lifetime=hour)
+    directory.create_client("root", ca_key=key, key_size=1024, lifetime=hour)
     files = {p.name: p.read_bytes() for p in certs.iterdir()}
     return {"files": files, "ca_key": key, "blobs": list(files.values()) + [key.read_bytes()]}
 
@@ -136,14 +135,14 @@ def _time_limit(seconds: int) -> Iterator[None]:
 
 
 def _run(args: list[str]) -> tuple[int, str, str]:
-    """cli._main in this process, with stdout/stderr captured like a pipe."""
+    """cli.app.run in this process, with stdout/stderr captured like a pipe."""
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
     err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
         with _time_limit(20):
-            code = cli._main(args)
+            code = cli_app.run(args)
     finally:
         sys.stdout, sys.stderr = saved
     texts = []
@@ -281,7 +280,10 @@ def _as_nobody(args: list[str]) -> tuple[int, str, str]:
     """Runs the CLI in a forked child that first drops to uid/gid 65534 when we are root
     (root reads mode-000 files, so EACCES needs an unprivileged process). Every module the
     command needs is already imported here, so the child never reads root's Python tree."""
-    from pycert import listing, loader  # noqa: F401  (loaded before the fork, on purpose)
+    from pycert.certdir import directory, listing, loader  # noqa: F401  (loaded before the fork)
+    from pycert.cli import listing as list_command  # noqa: F401
+    from pycert.cli import render  # noqa: F401
+    from pycert.pki import der, fields  # noqa: F401
 
     read_out, write_out = os.pipe()
     read_err, write_err = os.pipe()
@@ -300,7 +302,7 @@ def _as_nobody(args: list[str]) -> tuple[int, str, str]:
             sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
             sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                           errors="backslashreplace")
-            code = cli._main(args)
+            code = cli_app.run(args)
             sys.stdout.flush()
             sys.stderr.flush()
         finally:

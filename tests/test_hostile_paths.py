@@ -12,7 +12,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from conftest import pycert, snapshot
-from pycert import certdir, names
+from pycert import CertsDir, Lifetime
+from pycert import identities as names
+from pycert import gocompat
 from pycert.errors import CertError
 
 FAST = "--key-size=1024"
@@ -91,7 +93,7 @@ def test_unsafe_usernames_are_refused_even_without_validation(ca_dir: Path, user
                  "--ca-key=safe/ca.key", FAST, cwd=ca_dir)
     assert res.code == 1 and "Traceback" not in res.err
     assert ("ERROR: failed to generate client certificate and key: identity "
-            f"{names.go_quote(user)} cannot be used in a file name") in res.err
+            f"{gocompat.go_quote(user)} cannot be used in a file name") in res.err
     assert snapshot(ca_dir) == before
 
 
@@ -125,10 +127,9 @@ def test_check_safe_filename_refuses_what_argv_cannot_carry(name: str) -> None:
 
 def test_certdir_refuses_a_nul_name_before_touching_the_directory(ca_dir: Path) -> None:
     before = snapshot(ca_dir)
-    req = certdir.Request(str(ca_dir / "certs"), ca_key=str(ca_dir / "safe/ca.key"),
-                          key_size=1024, lifetime_ns=3600 * 10**9)
     with pytest.raises(CertError, match="cannot be used in a file name"):
-        certdir.run("client", req, "evil\0name", [])
+        CertsDir(ca_dir / "certs").create_client("evil\0name", ca_key=ca_dir / "safe/ca.key",
+                                                 key_size=1024, lifetime=Lifetime(3600 * 10**9))
     assert snapshot(ca_dir) == before
 
 

@@ -65,7 +65,7 @@ def test_missing_dir_lists_nothing_and_succeeds(tmp_path: Path) -> None:
 
 
 def test_zero_rows_table() -> None:
-    from pycert.listing import render_table
+    from pycert.cli.render import render_table
 
     assert render_table([]).splitlines()[-1] == "(0 rows)"
     assert render_table([]).splitlines()[1] == "-" + "+".join(
@@ -171,7 +171,7 @@ def test_rotated_bundle_shows_count_and_first_expiry(ca_dir: Path) -> None:
 
 
 def test_tsv_quotes_fields_like_go_csv() -> None:
-    from pycert.listing import render_tsv
+    from pycert.cli.render import render_tsv
 
     out = render_tsv([("a\tb", ' lead', 'q"x', "\\.", "", "plain")]).splitlines()[1]
     assert out == '"a\tb"\t" lead"\t"q""x"\t"\\."\t\tplain'

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pycert.fsread import FIRST_READ, MAX_FILE_BYTES
-from pycert.loader import _read_capped
+from pycert.certdir.files import FIRST_READ, MAX_FILE_BYTES
+from pycert.certdir.loader import read_capped
 
 
 @pytest.mark.parametrize("size", [0, 1, FIRST_READ - 1, FIRST_READ, FIRST_READ + 1,
@@ -17,11 +17,11 @@ def test_files_up_to_the_cap_read_back_whole(tmp_path: Path, size: int) -> None:
     path = tmp_path / "x.crt"
     data = bytes(i % 251 for i in range(size))
     path.write_bytes(data)
-    assert _read_capped(str(path)) == data
+    assert read_capped(str(path)) == data
 
 
 @pytest.mark.parametrize("size", [MAX_FILE_BYTES + 1, MAX_FILE_BYTES * 2])
 def test_files_over_the_cap_are_refused(tmp_path: Path, size: int) -> None:
     path = tmp_path / "x.crt"
     path.write_bytes(b"a" * size)
-    assert _read_capped(str(path)) is None
+    assert read_capped(str(path)) is None

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
-from pycert.pem import Block, blocks
+from pycert.pki.pem import Block, blocks
 
 _BLOCK = re.compile(
     rb"-----BEGIN ([^\r\n-]*)-----\r?\n(.*?)-----END \1-----[ \t]*(\r?\n|$)", re.DOTALL

@@ -11,7 +11,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtensionOID
 
 from conftest import FIXTURES
-from pycert import pki
+from pycert.errors import CertError
+from pycert.kinds import BY_NAME
+from pycert.pki import certs as pki
+from pycert.pki import keys
+from pycert.pki.specs import KeySpec
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 0, 123456, tzinfo=dt.timezone.utc)
 HOUR_NS = 3600 * 10**9
@@ -43,7 +47,7 @@ def shape(cert: x509.Certificate) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def ca_key() -> rsa.RSAPrivateKey:
-    return pki.generate_key(2048)
+    return keys.generate(KeySpec())
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +57,10 @@ def ca(ca_key: rsa.RSAPrivateKey) -> x509.Certificate:
 
 def leaf(profile: str, cn: str, ca: x509.Certificate, ca_key: rsa.RSAPrivateKey,
          hosts: list[str] = (), unit: str = "") -> x509.Certificate:  # type: ignore[assignment]
-    key = pki.generate_key(2048)
-    return pki.build_leaf(profile, key.public_key(), pki.subject(cn, unit=unit),
-                          pki.host_sans(list(hosts)), ca, ca_key,
+    key = keys.generate(KeySpec())
+    kind = BY_NAME[profile]
+    assert kind.unit == unit
+    return pki.build_leaf(kind, key.public_key(), cn, pki.host_sans(list(hosts)), ca, ca_key,
                           pki.Validity.starting(NOW, 43920 * HOUR_NS))
 
 
@@ -77,7 +82,7 @@ def test_tenant_client_cert_matches_cockroach_field_by_field(ca, ca_key) -> None
     """The 2021 fixture predates serverAuth and hosts on tenant certs (spec §4.4): those
     two extensions are checked against the newest rules, everything else against it."""
     cert = leaf("tenant-client", "10", ca, ca_key, ["127.0.0.1", "::1", "localhost", "*.local"],
-                unit=pki.TENANTS_OU)
+                unit="Tenants")
     ours, theirs = shape(cert), shape(load("client-tenant.10.crt"))
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert [o._name for o in eku] == ["clientAuth", "serverAuth"]  # noqa: SLF001
@@ -155,7 +160,7 @@ def test_bracketed_ipv6_is_an_ip() -> None:
 
 
 def test_non_ascii_dns_name_is_refused() -> None:
-    with pytest.raises(pki.CertError, match="cannot be encoded as an IA5String"):
+    with pytest.raises(CertError, match="cannot be encoded as an IA5String"):
         pki.host_sans(["bücher.example"])
 
 
@@ -166,7 +171,7 @@ def test_subject_uses_printable_string_where_it_fits() -> None:
 
 
 def test_tenant_scope_uris_ids_first_then_names_percent_encoded() -> None:
-    uris = [u.value for u in pki.uri_sans("ομηρος", [2, 1], ["app"])]
+    uris = [u.value for u in pki.uri_sans("ομηρος", (2, 1), ("app",))]
     assert uris[0] == "crdb://tenant/2/user/%CE%BF%CE%BC%CE%B7%CF%81%CE%BF%CF%82"
     assert uris[1].startswith("crdb://tenant/1/user/")
     assert uris[2] == "crdb://tenant-name/app/user/%CE%BF%CE%BC%CE%B7%CF%81%CE%BF%CF%82"
@@ -175,7 +180,7 @@ def test_tenant_scope_uris_ids_first_then_names_percent_encoded() -> None:
 def test_lifetime_longer_than_ca_is_refused_with_hours(ca: x509.Certificate) -> None:
     now = pki.utcnow()
     too_late = ca.not_valid_after_utc + dt.timedelta(hours=1)
-    with pytest.raises(pki.CertError, match=r"^CA lifetime is \d+\.\d{6}h, shorter than the "
+    with pytest.raises(CertError, match=r"^CA lifetime is \d+\.\d{6}h, shorter than the "
                        r"requested \d+\.\d{6}h\. Renew CA certificate, or rerun with "
                        r"--lifetime=\d+h for a shorter duration\.$"):
         pki.check_lifetime(ca, too_late, now)
@@ -183,7 +188,7 @@ def test_lifetime_longer_than_ca_is_refused_with_hours(ca: x509.Certificate) -> 
 
 
 def test_tenant_signing_cert_profile() -> None:
-    key = pki.generate_ed25519()
+    key = keys.generate(KeySpec("ed25519"))
     cert = pki.build_tenant_signing(key, 7, pki.Validity.starting(NOW, HOUR_NS))
     assert cert.serial_number == 1
     assert cert.subject.rfc4514_string() == "CN=Tenant 7 Token Signing Certificate"
@@ -197,7 +202,7 @@ def test_tenant_signing_cert_profile() -> None:
 
 
 def test_rsa_key_is_pkcs1_pem_and_pk8_is_raw_der() -> None:
-    key = pki.generate_key(2048)
-    assert pki.key_pem(key).startswith(b"-----BEGIN RSA PRIVATE KEY-----\n")
-    der = pki.key_pkcs8_der(key)
+    key = keys.generate(KeySpec())
+    assert keys.key_pem(key).startswith(b"-----BEGIN RSA PRIVATE KEY-----\n")
+    der = keys.pkcs8(key)
     assert der[:1] == b"\x30" and b"-----" not in der

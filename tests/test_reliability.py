@@ -27,10 +27,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from conftest import pycert
-from pycert import cli
-from pycert.listing import rows
-from pycert.loader import TEMP_MARK, load_dir
-from pycert.pem import blocks
+from pycert.certdir.files import TEMP_MARK
+from pycert.certdir.listing import rows
+from pycert.certdir.loader import load_dir
+from pycert.cli import app as cli_app
+from pycert.pki.pem import blocks
 
 SEED = 20261127
 FORK_KILLS = 100  # per command: 200 kills of forked runs
@@ -78,7 +79,7 @@ def _fork_killed(args: list[str], cwd: Path, delay: float, after_write: bool = F
             os.dup2(null, 1)
             os.dup2(null, 2)
             os.chdir(cwd)
-            code = cli._main(args)
+            code = cli_app.run(args)
         finally:
             os._exit(code)
     result: list[int] = []

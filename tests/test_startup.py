@@ -59,7 +59,7 @@ def test_info_lines_still_come_once_asked_for(tmp_path: Path) -> None:
     res = pycert("create-ca", f"--certs-dir={certs}", f"--ca-key={certs}/ca.key",
                  "--logtostderr=INFO")
     assert res.code == 0, res.err
-    assert "pycert/certdir.py:" in res.err and f"generated CA key {certs}/ca.key" in res.err
+    assert "pycert/certdir/issue.py:" in res.err and f"generated CA key {certs}/ca.key" in res.err
 
 
 @pytest.mark.parametrize("unbuffered", [False, True])

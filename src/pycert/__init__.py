@@ -1,3 +1,44 @@
-"""pycert: a drop-in clone of `cockroach cert`, in Python."""
+"""pycert: CockroachDB certificates, as a library and as a drop-in `cockroach cert`.
+
+    ca = pycert.CA()                                 # in memory, cockroach's CA profile
+    node = ca.issue_node("localhost", "127.0.0.1")   # .cert_pem, .key_pem, .cert, .key
+    certs = pycert.CertsDir("certs")                 # cockroach's names, modes, atomicity
+    certs.write_ca(ca, "safe/ca.key"); certs.write(node)
+    certs.records()                                  # what `list --format=json` prints
+
+Names are imported on first use, so `import pycert` does not load `cryptography`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from pycert.certdir.check import Result as CheckResult
+    from pycert.certdir.directory import CertsDir
+    from pycert.certdir.install import Outcome, Target
+    from pycert.errors import CertError
+    from pycert.pki.authority import CA, Issued
+    from pycert.pki.specs import CASpec, KeySpec, LeafSpec, Lifetime
+
+_EXPORTS = {
+    "CA": "pycert.pki.authority", "Issued": "pycert.pki.authority",
+    "CertsDir": "pycert.certdir.directory", "Outcome": "pycert.certdir.install",
+    "Target": "pycert.certdir.install", "CertError": "pycert.errors",
+    "CASpec": "pycert.pki.specs", "KeySpec": "pycert.pki.specs",
+    "LeafSpec": "pycert.pki.specs", "Lifetime": "pycert.pki.specs",
+}
+__all__ = ["CA", "CASpec", "CertError", "CertsDir", "CheckResult", "Issued", "KeySpec",
+           "LeafSpec", "Lifetime", "Outcome", "Target", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "CheckResult":
+        return importlib.import_module("pycert.certdir.check").Result
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'pycert' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -1,12 +1,24 @@
-"""The one table of certificate kinds: file names, signers, profiles and texts.
+"""The one table of certificate kinds: names, signers, profiles, defaults and texts.
 
-`create-*`, `list` and the directory loader all read this table, so adding a kind is
-adding a row (the role cockroach's `certnames` package plays).
+Issuing, signing CSRs, loading, `list`, `check` and `export` all read this table, so
+adding a kind is adding a row (the role cockroach's `certnames` package plays, without
+its function-per-file-name).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+CA_LIFETIME = "87840h"  # 10 years of 366 days, so leap years never shorten a cert
+LEAF_LIFETIME = "43920h"  # 5 years of 366 days
+DEFAULT_RSA_BITS = 2048
+DEFAULT_EC_BITS = 256  # --key-type=ecdsa without --key-size: P-256
+# Where a CN comes from: the fixed CA name, the node user, the <user>/<id> in the file name.
+CommonName = Literal["ca", "node-user", "name", "tenant-signing"]
+# What `list` shows in its Notes column.
+Note = Literal["num-certs", "addresses", "user", "tenant"]
+Profile = Literal["", "ca", "node", "client", "tenant-client", "tenant-signing"]
 
 
 @dataclass(frozen=True)
@@ -15,11 +27,25 @@ class Kind:
 
     name: str
     prefix: str  # first dot-separated part of the file name
-    usage: str  # label in `list`; "" = loaded but hidden, as in cockroach
+    label: str  # `list`'s Usage column (and the JSON `usage`)
+    note: Note
+    listed: bool = True  # False: loaded by cockroach but left out of `list`
     is_ca: bool = False
     named: bool = False  # file is <prefix>.<name>.crt rather than <prefix>.crt
-    profile: str = ""  # X.509 profile in pki; "" = never created by the CLI
+    profile: Profile = ""  # X.509 profile built by pki; "" = never created by pycert
+    command: str = ""  # the pycert command that creates this kind
     signers: tuple[str, ...] = ()  # CA kinds tried in order, by file existence
+    eku: tuple[str, ...] = ()  # extended key usages, in certificate order
+    cn: CommonName = "name"
+    unit: str = ""  # OU of the subject
+    takes_hosts: bool = False  # positional hosts become DNS/IP SANs
+    tenant_scoped: bool = False  # --tenant-scope URIs are added to the SANs
+    name_is_tenant_id: bool = False
+    default_hosts: tuple[str, ...] = ()  # when no host is given (with a warning)
+    ca_copies: tuple[str, ...] = ()  # CA kinds whose bundle `--out-dir` copies alongside
+    default_lifetime: str = LEAF_LIFETIME
+    rejected_names: tuple[tuple[str, str], ...] = ()  # (name, cockroach's message)
+    missing_signer: str = ""  # cockroach's message when no signer file exists
     bad_name: str = ""  # cockroach's "bad filename" reason for a malformed name
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -29,104 +55,97 @@ class Kind:
     def key_file(self, name: str = "") -> str:
         return f"{self.prefix}.{name}.key" if self.named else f"{self.prefix}.key"
 
+    def stem(self, name: str = "") -> str:
+        """The file name without `.crt`: `.csr` and `.p12` files share it."""
+        return self.cert_file(name)[: -len(".crt")]
 
-def _ca(name: str, prefix: str, usage: str, label: str, bad: str, what: str) -> Kind:
+
+def _ca(name: str, prefix: str, label: str, what: str, command: str = "",
+        listed: bool = True, file_what: str = "") -> Kind:
     return Kind(
-        name,
-        prefix,
-        usage,
-        is_ca=True,
-        profile="ca",
-        bad_name=f"{bad} filename should match {prefix}.crt",
-        texts={"failed": f"failed to generate {what} cert and key", "label": label},
+        name, prefix, label, "num-certs", listed=listed,
+        is_ca=True, profile="ca" if command else "", command=command, cn="ca",
+        default_lifetime=CA_LIFETIME, bad_name=f"{file_what or what} certificate filename "
+        f"should match {prefix}.crt", texts={"failed": f"failed to generate {what} cert and key"},
     )
 
 
+_LEAF_TEXTS = ("failed", "creating", "keygen", "cert", "key", "pk8", "log cert", "log key",
+               "log pk8")
+
+
+def _texts(*values: str) -> dict[str, str]:
+    return {k: v for k, v in zip(_LEAF_TEXTS, values) if v}
+
+
 KINDS: tuple[Kind, ...] = (
-    _ca("ca", "ca", "CA", "CA", "CA certificate", "CA"),
-    _ca("client-ca", "ca-client", "Client CA", "client CA", "client CA certificate", "client CA"),
-    _ca("ui-ca", "ca-ui", "UI CA", "UI CA", "UI CA certificate", "UI CA"),
-    _ca(
-        "tenant-client-ca",
-        "ca-client-tenant",
-        "",
-        "tenant client CA",
-        "tenant CA certificate",
-        "tenant client CA",
-    ),
+    _ca("ca", "ca", "CA", "CA", "create-ca"),
+    _ca("client-ca", "ca-client", "Client CA", "client CA", "create-client-ca"),
+    _ca("ui-ca", "ca-ui", "UI CA", "UI CA"),
+    _ca("tenant-client-ca", "ca-client-tenant", "Tenant Client CA", "tenant client CA",
+        "create-tenant-client-ca", listed=False, file_what="tenant CA"),
     Kind(
-        "node",
-        "node",
-        "Node",
-        profile="node",
-        signers=("ca",),
+        "node", "node", "Node", "addresses", profile="node", command="create-node",
+        signers=("ca",), eku=("serverAuth", "clientAuth"), cn="node-user", takes_hosts=True,
+        ca_copies=("ca", "client-ca"),
         bad_name="node certificate filename should match node.crt",
-        texts={
-            "failed": "failed to generate node certificate and key",
-            "creating": "error creating node server certificate and key",
-            "keygen": "could not generate new node key",
-            "cert": "error writing node server certificate to",
-            "key": "error writing node server key to",
-            "log cert": "generated node certificate:",
-            "log key": "generated node key:",
-        },
+        texts=_texts("failed to generate node certificate and key",
+                     "error creating node server certificate and key",
+                     "could not generate new node key", "error writing node server certificate to",
+                     "error writing node server key to", "", "generated node certificate:",
+                     "generated node key:"),
     ),
-    Kind("ui", "ui", "UI", bad_name="UI certificate filename should match ui.crt"),
+    Kind("ui", "ui", "UI", "addresses", bad_name="UI certificate filename should match ui.crt"),
     Kind(
-        "client",
-        "client",
-        "Client",
-        named=True,
-        profile="client",
-        signers=("client-ca", "ca"),
+        "client", "client", "Client", "user", named=True, profile="client",
+        command="create-client", signers=("client-ca", "ca"), eku=("clientAuth",),
+        tenant_scoped=True, ca_copies=("ca",), rejected_names=(("", "user cannot be empty"),),
         bad_name="client certificate filename should match client.<user>.crt",
-        texts={
-            "failed": "failed to generate client certificate and key",
-            "creating": "error creating client certificate and key",
-            "keygen": "could not generate new client key",
-            "cert": "error writing client certificate to",
-            "key": "error writing client key to",
-            "pk8": "error writing client PKCS8 key to",
-            "log cert": "generated client certificate:",
-            "log key": "generated client key:",
-            "log pk8": "generated PKCS8 client key:",
-        },
+        texts=_texts("failed to generate client certificate and key",
+                     "error creating client certificate and key",
+                     "could not generate new client key", "error writing client certificate to",
+                     "error writing client key to", "error writing client PKCS8 key to",
+                     "generated client certificate:", "generated client key:",
+                     "generated PKCS8 client key:"),
     ),
     Kind(
-        "tenant-client",
-        "client-tenant",
-        "",
-        named=True,
-        profile="tenant-client",
-        signers=("tenant-client-ca", "client-ca", "ca"),
+        "tenant-client", "client-tenant", "Tenant Client", "tenant", listed=False, named=True,
+        profile="tenant-client", command="create-tenant-client",
+        signers=("tenant-client-ca", "client-ca", "ca"), eku=("clientAuth", "serverAuth"),
+        unit="Tenants", takes_hosts=True, name_is_tenant_id=True, ca_copies=("ca",),
+        default_hosts=("127.0.0.1", "::1", "localhost", "*.local"),
+        rejected_names=(("0", "tenantId 0 is invalid (requires != 0)"),),
+        missing_signer="problem with CA certificate: not found",
         bad_name="tenant certificate filename should match client-tenant.<tenantid>.crt",
-        texts={
-            "failed": "failed to generate tenant client certificate and key",
-            "creating": "error creating tenant certificate and key",
-            "keygen": "could not generate new tenant key",
-            "cert": "error writing tenant certificate to",
-            "key": "error writing tenant key to",
-            "log cert": "wrote SQL tenant client certificate:",
-            "log key": "generated tenant key:",
-        },
+        texts=_texts("failed to generate tenant client certificate and key",
+                     "error creating tenant certificate and key",
+                     "could not generate new tenant key", "error writing tenant certificate to",
+                     "error writing tenant key to", "", "wrote SQL tenant client certificate:",
+                     "generated tenant key:"),
     ),
     Kind(
-        "tenant-signing",
-        "tenant-signing",
-        "",
-        named=True,
-        profile="tenant-signing",
+        "tenant-signing", "tenant-signing", "Tenant Signing", "tenant", listed=False,
+        named=True, profile="tenant-signing", command="create-tenant-signing",
+        cn="tenant-signing", name_is_tenant_id=True,
+        rejected_names=(("0", "tenantId 0 is invalid (requires != 0)"),),
         bad_name="tenant signing certificate filename should match tenant-signing.<tenantid>.crt",
-        texts={
-            "failed": "failed to generate tenant signing cert and key",
-            "keygen": "could not generate new tenant signing key",
-            "cert": "could not write tenant signing certificate file",
-            "key": "could not write tenant signing key to file",
-        },
+        texts=_texts("failed to generate tenant signing cert and key", "",
+                     "could not generate new tenant signing key",
+                     "could not write tenant signing certificate file",
+                     "could not write tenant signing key to file"),
     ),
 )
 
 BY_NAME = {kind.name: kind for kind in KINDS}
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}
-# Rows of `list`, in cockroach's fixed order; tenant kinds come last and are hidden.
-LIST_ORDER = ("ca", "client-ca", "ui-ca", "node", "ui", "client")
+CA = BY_NAME["ca"]
+NODE = BY_NAME["node"]
+CLIENT = BY_NAME["client"]
+# cockroach's fixed `list` order: the listed kinds in table order; the hidden ones follow.
+LIST_ORDER = tuple(k.name for k in KINDS if k.listed) + tuple(k.name for k in KINDS
+                                                              if not k.listed)
+ISSUED = tuple(k for k in KINDS if k.command)  # kinds pycert creates
+
+
+def signer_kinds(kind: Kind) -> tuple[Kind, ...]:
+    return tuple(BY_NAME[name] for name in kind.signers)

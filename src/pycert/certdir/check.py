@@ -1,0 +1,343 @@
+"""`pycert check`: will a CockroachDB node (and its clients) accept this certs directory?
+
+Each rule yields Problems naming the file, the rule and the command that fixes it; the
+exit code says the worst severity found (0 good, 1 warnings, 2 failures, 3 unusable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pycert.certdir.files import read_regular
+from pycert.certdir.loader import CertFile, load_dir
+from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
+from pycert.errors import CertError
+from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
+from pycert.hosts import host_covered
+from pycert.kinds import BY_NAME, CA, NODE, Kind
+from pycert.pki.pem import blocks
+
+EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
+CA_KEY_PLACEHOLDER = "<path-to-ca-key>"
+Severity = Literal["fail", "warn", "info"]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """`30d`/`720h` (time left) or `10%` (share of the certificate's lifetime left)."""
+
+    seconds: float | None = None
+    percent: float | None = None
+
+    def hit(self, remaining: float, lifetime: float) -> bool:
+        if self.percent is not None:
+            return remaining < lifetime * self.percent / 100
+        return self.seconds is not None and remaining < self.seconds
+
+
+def parse_threshold(text: str) -> Threshold:
+    """pycert's duration grammar (Go's units, `d`, `y`), or a percentage; else ValueError."""
+    if text.endswith("%"):
+        try:
+            value = float(text[:-1])
+        except ValueError:
+            raise ValueError(f"percentage {text} is not a number") from None
+        if not 0 <= value <= 100:
+            raise ValueError(f"percentage {text} is not between 0% and 100%")
+        return Threshold(percent=value)
+    try:
+        return Threshold(seconds=parse_duration(text) / 1e9)
+    except GoSyntaxError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+@dataclass
+class Options:
+    certs_dir: str
+    hosts: list[str] = field(default_factory=list)
+    warn_within: Threshold = Threshold(seconds=30 * 86400)
+    fail_within: Threshold = Threshold(seconds=7 * 86400)
+    principal_map: dict[str, str] = field(default_factory=dict)
+    ca_key: str = ""
+    node_user: str = "node"
+    key_permissions: bool = True
+
+
+@dataclass
+class Problem:
+    severity: Severity
+    check: str  # stable rule id, e.g. "key-permissions"
+    file: str
+    message: str
+    fix: str = ""
+    index: int | None = None
+
+
+@dataclass
+class Result:
+    certs_dir: str
+    entries: list[Entry]
+    problems: list[Problem]
+
+    @property
+    def exit_code(self) -> int:
+        severities = {p.severity for p in self.problems}
+        return EXIT_FAIL if "fail" in severities else EXIT_WARN if "warn" in severities else EXIT_OK
+
+
+def run(opts: Options, now: dt.datetime) -> Result:
+    """Loads the directory leniently (problems are reported, not raised) and checks it."""
+    if not os.path.isdir(opts.certs_dir):
+        raise CertError(f"certs directory {opts.certs_dir} does not exist or is not a directory",
+                        exit_code=EXIT_USAGE)
+    try:
+        os.listdir(opts.certs_dir)
+    except OSError as exc:
+        raise CertError(f"cannot read certs directory {opts.certs_dir}: {exc.strerror}",
+                        exit_code=EXIT_USAGE) from None
+    files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions)
+    entries = entries_from_dir(files)
+    checker = _Checker(opts, entries, now)
+    checker.check_all({f.filename: f for f in files})
+    return Result(opts.certs_dir, entries, checker.problems)
+
+
+class _Checker:
+    def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime) -> None:
+        self.opts, self.entries, self.now = opts, entries, now
+        self.problems: list[Problem] = []
+
+    def add(self, severity: Severity, check: str, entry: Entry | str, message: str,
+            fix: str = "") -> None:
+        file, index = (entry, None) if isinstance(entry, str) else (entry.file, entry.index)
+        self.problems.append(Problem(severity, check, file, message, fix, index))
+
+    def check_all(self, files: dict[str, CertFile]) -> None:
+        firsts = [e for e in self.entries if e.index in (0, None)]
+        if CA.cert_file() not in files:
+            self.add("fail", "ca-missing", CA.cert_file(),
+                     f"no {CA.cert_file()}: nodes cannot start without it", self.cmd(CA.command))
+        if NODE.cert_file() not in files:
+            severity: Severity = "fail" if self.opts.hosts else "info"
+            self.add(severity, "node-missing", NODE.cert_file(),
+                     f"no {NODE.cert_file()}: this directory can serve clients only",
+                     self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
+        for entry in firsts:
+            self.check_file(entry)
+        for entry in self.entries:
+            if entry.cert is not None:
+                self.check_expiry(entry)
+
+    # --- per file -------------------------------------------------------------------
+
+    def check_file(self, entry: Entry) -> None:
+        """Load errors, then the rules of the file's kind (first certificate only)."""
+        if entry.error:
+            self.load_error(entry)
+        kind = entry.kind
+        if entry.cert is None or kind is None:
+            return
+        if kind.cn == "node-user":
+            self.check_principals(entry)
+        if kind.named and kind.cn == "name":
+            self.check_user_cn(entry)
+        if kind.eku:
+            self.check_eku(entry, kind)
+        if kind.signers:
+            self.check_chain(entry, tuple(BY_NAME[s].cert_file() for s in kind.signers))
+        if kind.cn == "node-user":
+            self.check_hosts(entry)
+        if not kind.is_ca and not entry.error:
+            self.check_key_match(entry)
+
+    def load_error(self, entry: Entry) -> None:
+        error = entry.error
+        key_path = self.key_path(entry)
+        if entry.cert is None:
+            self.add("fail", "cert-unreadable", entry, error, self.recreate(entry))
+        elif "has permissions" in error:
+            self.add("fail", "key-permissions", entry, error, f"chmod 600 {shlex.quote(key_path)}")
+        elif "could not stat key file" in error:
+            self.add("fail", "key-missing", entry, error, self.recreate(entry))
+        else:
+            self.add("fail", "key-unreadable", entry, error, self.recreate(entry))
+
+    def check_principals(self, entry: Entry) -> None:
+        from pycert.pki.fields import common_name, sans
+
+        assert entry.cert is not None
+        user = self.opts.node_user
+        names = sans(entry.cert)
+        cn = common_name(entry.cert)
+        principals = [self.opts.principal_map.get(p, p) for p in [cn, *names["dns"]]]
+        if user not in principals:
+            self.add("fail", "node-principal", entry,
+                     f"node certificate principals {principals} do not include {user!r} "
+                     "(CN, DNS SANs, after --cert-principal-map)", self.recreate(entry))
+
+    def check_hosts(self, entry: Entry) -> None:
+        from pycert.pki.fields import sans
+
+        assert entry.cert is not None
+        names = sans(entry.cert)
+        for host in self.opts.hosts:
+            if not host_covered(host, names["dns"], names["ip"]):
+                self.add("fail", "host-not-covered", entry,
+                         f"host {host!r} is not among the certificate's SANs "
+                         f"{names['dns'] + names['ip']}", self.recreate(entry))
+
+    def check_user_cn(self, entry: Entry) -> None:
+        from pycert.pki.fields import common_name
+
+        assert entry.cert is not None
+        cn = common_name(entry.cert)
+        if cn != entry.name:
+            self.add("fail", "client-cn", entry,
+                     f"certificate CN is {cn!r} but the file name says user {entry.name!r}",
+                     self.recreate(entry))
+
+    def check_eku(self, entry: Entry, kind: Kind) -> None:
+        from pycert.pki.fields import eku_names
+
+        assert entry.cert is not None
+        ekus = eku_names(entry.cert)
+        if ekus is not None and not set(kind.eku) <= set(ekus):
+            self.add("fail", f"{kind.name}-eku", entry,
+                     f"extended key usage {ekus} lacks {' and/or '.join(kind.eku)}",
+                     self.recreate(entry))
+
+    def check_chain(self, entry: Entry, ca_files: tuple[str, ...]) -> None:
+        """Signed by a certificate of one of `ca_files`; a non-first CA cert only warns."""
+        signer = entry.signer
+        if signer is None or signer.file not in ca_files:
+            found = f"signed by {signer.file} #{signer.index}" if signer else "signed by none"
+            self.add("fail", "chain", entry,
+                     f"not signed by any certificate in {' or '.join(ca_files)} ({found} of the "
+                     "certificates in this directory)", self.recreate(entry))
+        elif signer.index:
+            self.add("warn", "signed-by-old-ca", entry,
+                     f"signed by certificate #{signer.index} of {signer.file}, not by the "
+                     "current (first) CA; re-sign before that CA is removed or expires",
+                     self.recreate(entry))
+
+    def check_key_match(self, entry: Entry) -> None:
+        from pycert.pki import keys
+
+        assert entry.cert is not None
+        path = self.key_path(entry)
+        try:
+            found = [b for b in blocks(read_regular(path)) if keys.is_key_block(b.type)]
+            key = keys.parse_der(found[0].der) if found else None
+        except OSError as exc:
+            self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
+                     self.recreate(entry))
+            return
+        except ValueError as exc:
+            self.add("fail", "key-unreadable", entry, f"key file {path}: {exc}",
+                     self.recreate(entry))
+            return
+        if key is None:
+            self.add("fail", "key-unreadable", entry, f"key file {path} holds no private key",
+                     self.recreate(entry))
+        elif not keys.same_public_key(entry.cert, key):
+            self.add("fail", "key-mismatch", entry,
+                     f"key file {path} does not match the certificate's public key",
+                     self.recreate(entry))
+
+    # --- expiry ---------------------------------------------------------------------
+
+    def check_expiry(self, entry: Entry) -> None:
+        """Not yet valid, expired, or inside --fail-within / --warn-within, on the chain."""
+        from pycert.pki.fields import rfc3339
+
+        assert entry.cert is not None
+        before = entry.cert.not_valid_before_utc
+        after = effective_not_after(entry) or entry.cert.not_valid_after_utc
+        fix = self.recreate(entry)
+        limited = "" if after == entry.cert.not_valid_after_utc else self.limiter(entry, after)
+        if before > self.now:
+            self.add("fail", "not-yet-valid", entry,
+                     f"not valid before {rfc3339(before)} ({_ago(before - self.now)} from now)",
+                     fix)
+            return
+        remaining = (after - self.now).total_seconds()
+        lifetime = (entry.cert.not_valid_after_utc - before).total_seconds()
+        if entry.index and not any(e.signer is entry for e in self.entries):
+            if remaining <= 0:  # an old CA kept in a rotated bundle that signs nothing now
+                self.add("info", "expired-unused-ca", entry,
+                         f"expired {_ago(self.now - after)} ago and signs none of the "
+                         "certificates here; it can be removed from the bundle")
+            return
+        if remaining <= 0:
+            self.add("fail", "expired", entry,
+                     f"expired {_ago(self.now - after)} ago ({rfc3339(after)}){limited}", fix)
+        elif self.opts.fail_within.hit(remaining, lifetime):
+            self.add("fail", "expires-soon", entry,
+                     f"expires in {_ago(after - self.now)} ({rfc3339(after)}){limited}, "
+                     "inside --fail-within", fix)
+        elif self.opts.warn_within.hit(remaining, lifetime):
+            self.add("warn", "expires-soon", entry,
+                     f"expires in {_ago(after - self.now)} ({rfc3339(after)}){limited}, "
+                     "inside --warn-within", fix)
+
+    def limiter(self, entry: Entry, after: dt.datetime) -> str:
+        node = entry.signer
+        while node is not None and node.cert is not None:
+            if node.cert.not_valid_after_utc == after:
+                return f", limited by its CA {node.file} #{node.index}"
+            node = node.signer
+        return ""
+
+    # --- fixes ----------------------------------------------------------------------
+
+    def key_path(self, entry: Entry) -> str:
+        assert entry.kind is not None
+        return join(self.opts.certs_dir, entry.kind.key_file(entry.name))
+
+    def cmd(self, command: str, *args: str, ca_key: bool = True) -> str:
+        parts = ["pycert", command, *[_q(a) for a in args]]
+        parts.append(f"--certs-dir={_q(self.opts.certs_dir)}")
+        if ca_key:
+            key = _q(self.opts.ca_key) if self.opts.ca_key else CA_KEY_PLACEHOLDER
+            parts.append(f"--ca-key={key}")
+        return " ".join(parts)
+
+    def recreate(self, entry: Entry) -> str:
+        """The pycert command that writes a fresh, correct version of this file."""
+        from pycert.pki.fields import sans
+
+        kind = entry.kind
+        if kind is None or not kind.command:
+            return ""
+        if kind.is_ca:  # same key, new certificate prepended: what it signed keeps verifying
+            return self.cmd(kind.command) + " --allow-ca-key-reuse --overwrite"
+        args = [entry.name] if kind.named else []
+        if kind.takes_hosts:
+            names = sans(entry.cert) if entry.cert is not None else {"dns": [], "ip": [], "uri": []}
+            hosts = names["dns"] + names["ip"]
+            if kind.cn == "node-user":
+                hosts += [h for h in self.opts.hosts if h not in hosts]
+                hosts = hosts or ["<host>"]
+            args += hosts
+        return self.cmd(kind.command, *args, ca_key=bool(kind.signers)) + " --overwrite"
+
+
+def _q(text: str) -> str:
+    return shlex.quote(text)
+
+
+def _ago(delta: dt.timedelta) -> str:
+    """`12 days`, `5h3m`, `40s`: coarse enough to read, exact enough to act on."""
+    seconds = int(delta.total_seconds())
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} days"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60}s"
+    return f"{seconds}s"
+

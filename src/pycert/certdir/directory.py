@@ -1,0 +1,132 @@
+"""`CertsDir`: a cockroach certs directory as a Python object, the API the CLI is built on.
+
+Writes use cockroach's file names and modes through the one atomic writer; reads give
+the same records `list --format=json` prints, and `check` the same verdicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import TYPE_CHECKING, Any
+
+from pycert.certdir.install import Outcome, Target, install, planned
+from pycert.gocompat import join
+from pycert.kinds import BY_NAME
+from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
+
+if TYPE_CHECKING:
+    from pycert.certdir.check import Result
+    from pycert.certdir.loader import CertFile
+    from pycert.pki.authority import CA, Issued
+
+
+class CertsDir:
+    """A certs dir; `node_user` and `key_permissions` carry cockroach's two env switches."""
+
+    def __init__(self, path: str | os.PathLike[str], *, node_user: str = "node",
+                 key_permissions: bool = True) -> None:
+        self.path = os.fspath(path)
+        self.node_user = node_user
+        self.key_permissions = key_permissions
+
+    def __repr__(self) -> str:
+        return f"CertsDir({self.path!r})"
+
+    def target(self, ca_key: str | os.PathLike[str] = "", **how: Any) -> Target:
+        """How to write into this directory (`out_dir`, `overwrite`, `dry_run`, `pkcs8`)."""
+        return Target(self.path, ca_key=os.fspath(ca_key), key_permissions=self.key_permissions,
+                      **how)
+
+    # --- issuing into the directory -------------------------------------------------
+
+    def issue_ca(self, spec: CASpec, target: Target) -> Outcome:
+        from pycert.certdir.issue import create_ca
+
+        return create_ca(spec, target)
+
+    def issue(self, spec: LeafSpec, target: Target) -> Outcome:
+        from pycert.certdir.issue import create_leaf
+
+        return create_leaf(spec, target)
+
+    def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
+                  key_type: KeyType = "rsa", key_size: int | None = None,
+                  lifetime: Lifetime | None = None, reuse_key: bool = False,
+                  overwrite: bool = False) -> Outcome:
+        """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle."""
+        spec = CASpec(BY_NAME[kind], KeySpec.of(key_type, key_size), lifetime or Lifetime(),
+                      reuse_key)
+        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite))
+
+    def create_node(self, *hosts: str, ca_key: str | os.PathLike[str],
+                    key_type: KeyType = "rsa", key_size: int | None = None,
+                    lifetime: Lifetime | None = None, overwrite: bool = False) -> Outcome:
+        """`create-node`: node.crt/node.key for `hosts`, signed by ca.crt."""
+        spec = LeafSpec(BY_NAME["node"], hosts=hosts, key=KeySpec.of(key_type, key_size),
+                        lifetime=lifetime or Lifetime(), node_user=self.node_user)
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite))
+
+    def create_client(self, user: str, *, ca_key: str | os.PathLike[str],
+                      tenant_scope: tuple[int, ...] = (), key_type: KeyType = "rsa",
+                      key_size: int | None = None, lifetime: Lifetime | None = None,
+                      pkcs8: bool = False, overwrite: bool = False) -> Outcome:
+        """`create-client`: client.<user>.crt/.key (and .pk8), signed by the client CA."""
+        spec = LeafSpec(BY_NAME["client"], name=user, tenant_scope=tenant_scope,
+                        key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8))
+
+    # --- writing what the in-memory API made ----------------------------------------
+
+    def write_ca(self, ca: CA, ca_key: str | os.PathLike[str], *,
+                 overwrite: bool = False) -> Outcome:
+        """Installs an in-memory CA as its kind's bundle and `ca_key` (0600)."""
+        from pycert.certdir.files import Planned
+
+        key_path = os.fspath(ca_key)
+        items = [Planned(key_path, ca.key_pem, 0o600, "could not write CA key to file"),
+                 Planned(join(self.path, ca.kind.cert_file()), ca.cert_pem, 0o644,
+                         "could not write CA certificate file")]
+        install(self.target(overwrite=overwrite), lambda: items)
+        return Outcome(ca.kind, items, ca.cert)
+
+    def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False) -> Outcome:
+        """Installs an in-memory certificate and key under cockroach's names and modes."""
+        kind, name = issued.kind, issued.name
+        items = [planned(kind, "cert", self.path, kind.cert_file(name), issued.cert_pem, 0o644)]
+        if issued.key is not None:
+            items.append(planned(kind, "key", self.path, kind.key_file(name), issued.key_pem,
+                                 0o600))
+        if pkcs8 and issued.key is not None:
+            items.append(planned(kind, "pk8", self.path, kind.key_file(name) + ".pk8",
+                                 issued.key_pkcs8, 0o600))
+        install(self.target(overwrite=overwrite), lambda: items)
+        return Outcome(kind, items, issued.cert)
+
+    # --- reading --------------------------------------------------------------------
+
+    def load(self, *, strict: bool = True) -> list[CertFile]:
+        """The certificate files as cockroach's loader accepts them, under a shared lock."""
+        from pycert.certdir.files import dir_lock
+        from pycert.certdir.loader import load_dir
+
+        with dir_lock(self.path, shared=True):
+            return load_dir(self.path, strict=strict, key_permissions=self.key_permissions)
+
+    def records(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """One record per certificate, exactly what `list --format=json` prints."""
+        from pycert.certdir.records import entries_from_dir, record
+
+        now = now or dt.datetime.now(dt.timezone.utc)
+        return [record(e, now) for e in entries_from_dir(self.load())]
+
+    def check(self, *, hosts: tuple[str, ...] = (), warn_within: str = "30d",
+              fail_within: str = "7d", principal_map: dict[str, str] | None = None,
+              ca_key: str = "", now: dt.datetime | None = None) -> Result:
+        """Would a CockroachDB node accept this directory? See `pycert check`."""
+        from pycert.certdir import check
+
+        opts = check.Options(self.path, list(hosts), check.parse_threshold(warn_within),
+                             check.parse_threshold(fail_within), principal_map or {}, ca_key,
+                             self.node_user, self.key_permissions)
+        return check.run(opts, now or dt.datetime.now(dt.timezone.utc))

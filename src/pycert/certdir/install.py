@@ -1,0 +1,146 @@
+"""Getting a certs dir ready and installing planned files into it, all or nothing.
+
+Every command that writes (create-*, sign-csr, export) checks the directory the way
+cockroach does, then installs all of its files in one `files.commit` under the lock, so
+a failed command leaves the directory as it found it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pycert.certdir import files
+from pycert.certdir.loader import load_dir
+from pycert.errors import CertError
+from pycert.gocompat import errno_text, join
+from pycert.kinds import Kind
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to write: the certs dir, the CA key, where the files go and what may change."""
+
+    certs_dir: str
+    ca_key: str = ""
+    out_dir: str = ""  # write the new files here instead of certs_dir
+    overwrite: bool = False
+    dry_run: bool = False  # check everything, write nothing
+    pkcs8: bool = False  # also write a client key as `.pk8` (DER PKCS#8)
+    key_permissions: bool = True  # False: COCKROACH_SKIP_KEY_PERMISSION_CHECK
+
+    @property
+    def directory(self) -> str:
+        return self.out_dir or self.certs_dir
+
+
+@dataclass
+class Outcome:
+    """What a command wrote (or, with dry_run, would write), for reports."""
+
+    kind: Kind
+    items: list[files.Planned]
+    cert: x509.Certificate | None = None
+    signer_path: str = ""
+    signer: x509.Certificate | None = None
+    existing: dict[str, bytes] = field(default_factory=dict)  # dry run: files replaced
+
+
+def planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
+            mode: int) -> files.Planned:
+    """A file of `kind`, whose write error starts with the kind's cockroach text."""
+    return files.Planned(join(directory, filename), data, mode, kind.texts[what])
+
+
+def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
+    """Validates the certs dir and loads it as cockroach does; creation waits for commit."""
+    if not certs_dir:
+        raise CertError("the path to the certs directory is required")
+    try:
+        os.stat(certs_dir)
+    except FileNotFoundError:
+        parent = os.path.dirname(os.path.normpath(certs_dir)) or "."
+        if not os.path.isdir(parent):
+            raise CertError(
+                f"could not create certs directory {certs_dir}: mkdir {certs_dir}: "
+                "no such file or directory",
+                decorated=True,
+            ) from None
+        return
+    except OSError as exc:
+        raise CertError(
+            f"could not stat certs directory {certs_dir}: stat {certs_dir}: {errno_text(exc)}",
+            decorated=True,
+        ) from exc
+    if not os.path.isdir(certs_dir):
+        raise CertError(f"certs directory {certs_dir} exists but is not a directory")
+    with files.dir_lock(certs_dir, shared=True):  # never see a pair half-installed
+        load_dir(certs_dir, key_permissions=key_permissions)
+
+
+@contextlib.contextmanager
+def locked_dir(directory: str) -> Iterator[None]:
+    """Creates the directory (0700) if needed, locks it, and removes it again on failure."""
+    created = False
+    if not os.path.isdir(directory):
+        try:
+            os.mkdir(directory, 0o700)
+            created = True
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise CertError(
+                f"could not create certs directory {directory}: mkdir {directory}: "
+                f"{errno_text(exc)}",
+                decorated=True,
+            ) from exc
+    try:
+        with files.dir_lock(directory):
+            yield
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)
+        raise
+
+
+def install(target: Target, build: Callable[[], list[files.Planned]]) -> None:
+    """Installs the files all-or-nothing; a dry run only checks that it could."""
+    if target.dry_run:
+        files.precheck(build(), target.overwrite)
+        return
+    directory = target.directory
+    parent = os.path.dirname(os.path.normpath(directory))
+    if target.out_dir and parent and not os.path.isdir(parent):
+        try:
+            os.makedirs(parent, 0o700)
+        except OSError as exc:
+            raise CertError(f"could not create output directory {parent}: {exc}") from exc
+    with locked_dir(directory):
+        files.commit(build(), overwrite=target.overwrite)
+
+
+def note_existing(outcome: Outcome, target: Target) -> Outcome:
+    """Dry run: keeps the files that would be replaced, for the report's diff."""
+    if target.dry_run:
+        for item in outcome.items:
+            with contextlib.suppress(OSError):
+                outcome.existing[item.path] = files.read_regular(item.path)
+    return outcome
+
+
+@contextlib.contextmanager
+def failing_as(prefix: str) -> Iterator[None]:
+    """Puts cockroach's `failed to generate … :` in front of an error, once."""
+    try:
+        yield
+    except CertError as exc:
+        if not exc.prefixed:
+            raise
+        raise exc.wrap(prefix, final=True) from exc

@@ -1,0 +1,156 @@
+"""Issuing into a certs dir: a CA, a leaf signed by its CA file, a tenant signing pair.
+
+Each entry point takes what to issue (a spec from `pki.specs`) and how to write it (a
+`Target`), checks everything it can before it writes, then installs all of its files in
+one commit.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from pycert import log
+from pycert.certdir.files import Planned
+from pycert.certdir.install import (
+    Outcome,
+    Target,
+    failing_as,
+    install,
+    note_existing,
+    planned,
+    prepare_dir,
+)
+from pycert.certdir.signers import ca_copies, existing_bundle, load_ca, read_ca_key, signer_path
+from pycert.errors import CertError
+from pycert.gocompat import errno_text, join
+from pycert.identities import check_safe_filename
+from pycert.kinds import BY_NAME
+from pycert.pki.keys import PendingKey
+from pycert.pki.specs import CASpec, LeafSpec, Lifetime
+
+if TYPE_CHECKING:
+    from pycert.pki.keys import PrivateKey
+
+
+def create_ca(spec: CASpec, target: Target) -> Outcome:
+    """A CA certificate prepended to the kind's bundle, with a new (or reused) key."""
+    with failing_as(spec.kind.texts["failed"]):
+        return note_existing(_create_ca(spec, target), target)
+
+
+def _create_ca(spec: CASpec, target: Target) -> Outcome:
+    if not target.ca_key:
+        raise CertError("the path to the CA key is required")
+    # A key is needed unless one exists; start it now so it overlaps the imports below.
+    pending = None if os.path.lexists(target.ca_key) else PendingKey(spec.key)
+    from pycert.pki import keys
+    from pycert.pki.authority import CA
+    from pycert.pki.certs import cert_pem
+
+    prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
+    key, new_key = _ca_key(spec, target.ca_key, pending)
+    ca = CA.new(key, spec.lifetime, kind=spec.kind, source=target.ca_key)
+    bundle_path = join(target.certs_dir, spec.kind.cert_file())
+    items: list[Planned] = []
+
+    def build() -> list[Planned]:  # under the lock: the old bundle is read there
+        old = existing_bundle(bundle_path) if target.overwrite else b""
+        if new_key:
+            items.append(Planned(target.ca_key, keys.key_pem(key), 0o600,
+                                 "could not write CA key to file"))
+        items.append(Planned(bundle_path, cert_pem(ca.cert) + old, 0o644,
+                             "could not write CA certificate file"))
+        return items
+
+    install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run),
+            build)
+    if new_key:
+        log.info("generated CA key %s", target.ca_key)
+    log.info("wrote %d certificates to %s", items[-1].data.count(b"-----BEGIN"), bundle_path)
+    return Outcome(spec.kind, items, ca.cert)
+
+
+def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[PrivateKey, bool]:
+    """The CA key: new, or reused only with --allow-ca-key-reuse."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        try:
+            return (pending or PendingKey(spec.key)).result(), True
+        except ValueError as exc:
+            raise CertError(f"could not generate new CA key: {exc}") from exc
+    except OSError as exc:
+        raise CertError(
+            f"could not stat CA key file {path}: stat {path}: {errno_text(exc)}"
+        ) from exc
+    if not spec.reuse_key:
+        raise CertError(f"CA key {path} exists, but key reuse is disabled")
+    key = read_ca_key(path)
+    log.info("using CA key from file %s", path)
+    return key, False
+
+
+def create_leaf(spec: LeafSpec, target: Target) -> Outcome:
+    """node, client and tenant-client: a new key, signed by the first cert of their CA file."""
+    with failing_as(spec.kind.texts["failed"]):
+        return note_existing(_create_leaf(spec, target), target)
+
+
+def _create_leaf(spec: LeafSpec, target: Target) -> Outcome:
+    kind = spec.kind
+    if not target.ca_key:
+        raise CertError("the path to the CA key is required")
+    if kind.named:
+        check_safe_filename(spec.name)  # the name becomes part of a path: it must stay inside
+    pending = PendingKey(spec.key)  # overlaps the imports and CA loading
+    from pycert.pki.authority import leaf_sans
+
+    leaf_sans(spec)  # refuses a bad host before the CA is even read
+    prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
+    signer_kind, signer = signer_path(kind, target.certs_dir)
+    ca = load_ca(signer_kind, signer, target.ca_key)
+    try:
+        key = pending.result()
+    except ValueError as exc:
+        raise CertError(f"{kind.texts['keygen']}: {exc}") from exc
+    issued = ca.issue(spec, key=key)
+    for warning in issued.warnings:
+        log.warning("%s", warning)
+    directory = target.directory
+    items = [
+        planned(kind, "cert", directory, kind.cert_file(spec.name), issued.cert_pem, 0o644),
+        planned(kind, "key", directory, kind.key_file(spec.name), issued.key_pem, 0o600),
+    ]
+    if target.pkcs8:
+        items.append(planned(kind, "pk8", directory, kind.key_file(spec.name) + ".pk8",
+                             issued.key_pkcs8, 0o600))
+    own = list(items)
+    if target.out_dir:
+        items += ca_copies(kind, target.certs_dir, target.out_dir)
+    install(target, lambda: items)
+    for what, item in zip(("log cert", "log key", "log pk8"), [] if target.dry_run else own):
+        log.info("%s %s", kind.texts[what], item.path)  # cockroach's INFO wording (spec §2.5)
+    return Outcome(kind, items, issued.cert, signer, ca.cert)
+
+
+def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcome:
+    """Ed25519 tenant signing pair: self-signed, serial 1; key written first."""
+    kind = BY_NAME["tenant-signing"]
+    with failing_as(kind.texts["failed"]):
+        if tenant_id == 0:
+            raise CertError(dict(kind.rejected_names)["0"], prefixed=False)
+        from pycert.pki.authority import issue_tenant_signing
+
+        prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
+        issued = issue_tenant_signing(tenant_id, lifetime)
+        name = issued.name
+        items = [
+            planned(kind, "key", target.certs_dir, kind.key_file(name), issued.key_pem, 0o600),
+            planned(kind, "cert", target.certs_dir, kind.cert_file(name), issued.cert_pem, 0o644),
+        ]
+        install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run),
+                lambda: items)
+        log.info("generated tenant signing key %s", items[0].path)
+        log.info("wrote certificate to %s", items[1].path)
+        return note_existing(Outcome(kind, items, issued.cert), target)

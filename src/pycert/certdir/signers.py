@@ -1,0 +1,141 @@
+"""The CA files of a certs dir: which one signs a kind, and reading a CA's cert and key.
+
+Messages follow Go's `tls.X509KeyPair` and cockroach's loader, so a broken CA file fails
+here with the words a CockroachDB node would use.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from pycert import log
+from pycert.certdir.files import Planned, read_regular, same_content
+from pycert.errors import CertError
+from pycert.gocompat import errno_text, join
+from pycert.kinds import BY_NAME, Kind, signer_kinds
+from pycert.pki.pem import blocks, encode
+
+if TYPE_CHECKING:
+    from pycert.pki.authority import CA
+    from pycert.pki.keys import PrivateKey
+
+
+def signer_path(kind: Kind, certs_dir: str) -> tuple[Kind, str]:
+    """The first of the kind's CA files that exists (existence only, as cockroach)."""
+    candidates = [(signer, join(certs_dir, signer.cert_file())) for signer in signer_kinds(kind)]
+    for signer, path in candidates:
+        if os.path.lexists(path):
+            return signer, path
+    if kind.missing_signer:
+        raise CertError(kind.missing_signer, decorated=True)
+    return candidates[-1]  # missing: loading it reports `open …: no such file or directory`
+
+
+def _read(path: str) -> bytes:
+    try:
+        return read_regular(path)
+    except OSError as exc:
+        raise ValueError(f"open {path}: {errno_text(exc)}") from exc
+
+
+def load_ca(kind: Kind, cert_path: str, key_path: str) -> CA:
+    """The first certificate of a CA file and the key that must match it."""
+    try:
+        return _load_pair(kind, cert_path, key_path)
+    except ValueError as exc:
+        raise CertError(
+            f"error loading CA certificate {cert_path} and key {key_path}: {exc}"
+        ) from exc
+
+
+def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
+    from cryptography import x509
+
+    from pycert.pki import keys
+    from pycert.pki.authority import CA
+
+    cert_blocks = blocks(_read(cert_path))
+    certs = [b for b in cert_blocks if b.type == "CERTIFICATE"]
+    if any(keys.is_key_block(b.type) for b in cert_blocks):
+        raise ValueError(
+            f"{cert_path} holds a private key: keep CA keys out of the certs directory"
+        )
+    if not certs:
+        raise ValueError("tls: failed to find any PEM data in certificate input")
+    key_blocks = blocks(_read(key_path))
+    found = [b for b in key_blocks if keys.is_key_block(b.type)]
+    if not found:
+        if any(b.type == "CERTIFICATE" for b in key_blocks):
+            raise ValueError(
+                "tls: found a certificate rather than a key in the PEM for the private key"
+            )
+        raise ValueError("tls: failed to find any PEM data in key input")
+    try:
+        cert = x509.load_der_x509_certificate(certs[0].der)
+    except ValueError as exc:
+        raise ValueError(f"x509: {exc}") from exc
+    try:
+        # Unvalidated: RSA's checks cost ~10 ms; CA.sign verifies every signature instead.
+        key = keys.parse_der(found[0].der, validate=False)
+    except ValueError as exc:
+        raise ValueError("tls: failed to parse private key") from exc
+    if not keys.same_public_key(cert, key):
+        raise ValueError("tls: private key does not match public key")
+    return CA.from_pair(cert, key, kind=kind, source=key_path)
+
+
+def read_ca_key(path: str) -> PrivateKey:
+    """A CA key to reuse: one `… PRIVATE KEY` PEM block, with cockroach's error texts."""
+    from pycert.pki import keys
+
+    try:
+        data = read_regular(path)
+    except OSError as exc:
+        raise CertError(
+            f"could not read CA key file {path}: open {path}: {errno_text(exc)}"
+        ) from exc
+    try:
+        return keys.parse_single(data, validate=False)  # CA.new verifies its signature
+    except ValueError as exc:
+        raise CertError(f"could not parse CA key file {path}: {exc}") from exc
+
+
+def existing_bundle(path: str) -> bytes:
+    """The bundle's certificates re-armoured, to go after the new CA (rotation)."""
+    try:
+        data = read_regular(path)
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        raise CertError(
+            f"could not read existing CA cert file {path}: open {path}: {errno_text(exc)}"
+        ) from exc
+    out = []
+    for i, block in enumerate(blocks(data)):
+        if block.type != "CERTIFICATE":
+            raise CertError(
+                f"could not parse existing CA cert file {path}: block #{i} is of type "
+                f"{block.type}, not CERTIFICATE"
+            )
+        out.append(encode(block.type, block.der))
+    log.info("found %d certificates in %s", len(out), path)
+    return b"".join(out)
+
+
+def ca_copies(kind: Kind, certs_dir: str, out_dir: str) -> list[Planned]:
+    """The CA bundles a node or client needs beside its pair in `--out-dir`."""
+    items = []
+    for name in kind.ca_copies:
+        src = join(certs_dir, BY_NAME[name].cert_file())
+        try:
+            data = read_regular(src)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CertError(f"could not read {src}: {errno_text(exc)}") from exc
+        dest = join(out_dir, BY_NAME[name].cert_file())
+        if same_content(dest, data):
+            continue  # a loop over nodes into one out-dir needs no --overwrite for it
+        items.append(Planned(dest, data, 0o644, f"could not copy {src} to"))
+    return items

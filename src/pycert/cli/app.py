@@ -1,0 +1,94 @@
+"""The `pycert` command tree and the process around it: exit codes, errors, teardown.
+
+Each command lives in the module of its family; this module only assembles them under
+cockroach's paths (`cert …`, `mt cert …`) and pycert's top level.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from pycert.cli import check, cobra, create, create_nodes, export, listing, sign_csr
+from pycert.cli.cobra import CobraGroup
+from pycert.cli.gen import gen_group
+from pycert.errors import EXIT_ERROR, EXIT_INTERRUPTED, CertError
+
+
+def _group(name: str, short: str, commands: Sequence[click.Command], path: str,
+           strict: bool) -> CobraGroup:
+    group = CobraGroup(name, help=short, short_help=short, cobra_path=path, strict=strict,
+                       invoke_without_command=True, no_args_is_help=False)
+    for command in commands:
+        group.add_command(command)
+    return group
+
+
+COMMANDS = [*create.COMMANDS, listing.COMMAND]
+# pycert's own commands live at the top level only, so `cert --help` stays cockroach's.
+EXTENSIONS = [sign_csr.COMMAND, create_nodes.COMMAND, export.COMMAND, check.CHECK,
+              check.INSPECT]
+TENANT = [c for c in COMMANDS if c.cobra_path.startswith("mt cert")]
+cert_group = _group("cert", "create ca, node, and client certs", COMMANDS, "cert", True)
+mt_group = _group("mt", "commands that manage multi-tenant clusters",
+                  [_group("cert", "create ca, node, and client certs", TENANT, "mt cert", True)],
+                  "mt", False)
+root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.",
+              [*COMMANDS, cert_group, mt_group, gen_group(), *EXTENSIONS], "cert", False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Runs the CLI; every failure becomes cockroach's ERROR lines and exit code."""
+    if argv is not None:  # called from Python: leave the interpreter to its caller
+        sys.exit(run(argv))
+    _exit_now(run(sys.argv[1:]))
+
+
+def _exit_now(code: int) -> None:
+    """Ends the process without the interpreter's teardown once output is flushed.
+
+    Tearing down click, cryptography and their modules took ~20 ms of a create command
+    (docs/performance.md); every file pycert writes is fsynced and closed by then.
+    """
+    if "logging" in sys.modules:  # --log-dir's file handler is flushed and closed here
+        sys.modules["logging"].shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: no reader is left
+            stream.flush()
+    os._exit(code)
+
+
+def run(args: list[str]) -> int:
+    """Runs one command line in this process and returns its exit code."""
+    try:
+        root.main(args=args, prog_name=_prog_name(), standalone_mode=False,
+                  terminal_width=cobra.help_width())
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        err = cobra.translate_click_error(exc)
+        cobra.print_error(err)
+        return err.exit_code
+    except CertError as exc:
+        cobra.print_error(exc)
+        return exc.exit_code
+    except click.Abort as exc:  # click turns Ctrl-C (and EOF on a prompt) into Abort
+        return EXIT_INTERRUPTED if isinstance(exc.__context__, KeyboardInterrupt) else EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # never a traceback: say what broke and how to see more
+        if os.environ.get("PYCERT_DEBUG"):
+            raise
+        cobra.print_error(CertError(f"internal error: {type(exc).__name__}: {exc}",
+                                    hint="rerun with PYCERT_DEBUG=1 for a traceback and report it"))
+        return EXIT_ERROR
+    return 0
+
+
+def _prog_name() -> str:
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "pycert" if name in ("", "__main__.py", "-c") else name

@@ -1,0 +1,169 @@
+"""cockroach's create-* commands: parse the flags, call the API, report what was written.
+
+Without pycert's extension flags each command prints nothing and writes exactly what
+`cockroach cert` writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from pycert.cli import flags
+from pycert.cli.cobra import CobraCommand, command, write_err, write_out
+from pycert.errors import CertError
+from pycert.gocompat import go_quote
+from pycert.identities import parse_tenant_name_scope, parse_tenant_scope
+from pycert.kinds import BY_NAME, Kind
+
+CERTS = "--certs-dir=<path to cockroach certs dir>"
+KEY = "--ca-key=<path-to-ca-key>"
+
+
+def no_args(name: str, args: tuple[str, ...]) -> None:
+    if args:
+        raise CertError(f'unknown command "{args[0]}" for "cockroach cert {name}"', prefixed=False)
+
+
+def exactly_one(args: tuple[str, ...]) -> str:
+    if len(args) != 1:
+        raise CertError(f"accepts 1 arg(s), received {len(args)}", prefixed=False)
+    return args[0]
+
+
+def report(outcomes: list[Any], opts: dict[str, Any]) -> None:
+    from pycert.cli.render import outcome_report
+
+    text = outcome_report(outcomes, json_out=bool(opts.get("json_out")),
+                          dry_run=bool(opts.get("dry_run")), overwrite=bool(opts.get("overwrite")))
+    if text:
+        write_out(text)
+
+
+def _ca_command(kind: Kind, short: str, path: str = "cert") -> CobraCommand:
+    @flags.create_ca
+    @flags.ca_reuse
+    @click.argument("args", nargs=-1)
+    def create(args: tuple[str, ...], **opts: Any) -> None:
+        from pycert.pki.specs import CASpec
+
+        no_args(kind.command, args)
+        flags.setup(opts)
+        spec = CASpec(kind, flags.key_spec(opts), flags.lifetime(opts),
+                      opts["allow_ca_key_reuse"])
+        target = flags.target(opts)
+        report([flags.directory(opts).issue_ca(spec, target)], opts)
+
+    return command(create, kind.command, short, f"{CERTS} {KEY}", path)
+
+
+def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[str, ...] = (),
+               **scope: Any) -> None:
+    """A leaf of `kind` as the flags ask: signed into the dir, or key + CSR (--csr-only)."""
+    from pycert.pki.specs import LeafSpec
+
+    flags.setup(opts)
+    spec = LeafSpec(kind, name, flags.hosts_with_sans(hosts, opts), key=flags.key_spec(opts),
+                    lifetime=flags.lifetime(opts), node_user=flags.node_user(), **scope)
+    target = flags.target(opts, pkcs8=bool(opts.get("also_generate_pkcs8_key")))
+    if opts.get("csr_only"):
+        from pycert.certdir.csrs import create_csr
+
+        outcome = create_csr(spec, target)
+    else:
+        outcome = flags.directory(opts).issue(spec, target)
+    report([outcome], opts)
+
+
+@flags.create_leaf
+@flags.leaf_outputs
+@click.argument("hosts", nargs=-1)
+def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
+    if not hosts and not opts["san"]:
+        raise CertError("create-node requires at least one host name or address, "
+                        "none was specified", prefixed=False)
+    issue_leaf(BY_NAME["node"], opts, hosts=hosts)
+
+
+@flags.create_leaf
+@flags.leaf_outputs
+@click.option("--tenant-scope", type=flags.TenantList(parse_tenant_scope), multiple=True,
+              metavar="<[]TenantID>",
+              help="Tenant IDs the certificate is valid for (comma-separated); "
+              "when omitted, valid for all tenants. Repeating the flag replaces the list.")
+@click.option("--tenant-name-scope", type=flags.TenantList(parse_tenant_name_scope),
+              multiple=True, metavar="<[]TenantName>",
+              help="Tenant names the certificate is valid for (comma-separated). "
+              "Repeating the flag replaces the list.")
+@click.option("--also-generate-pkcs8-key", is_flag=True,
+              help="Also write the key in pkcs8 format to <certs-dir>/client.<username>.key.pk8.")
+@click.option("--disable-username-validation", is_flag=True,
+              help="Do not validate that the identity is a valid SQL username; such a cert "
+              "needs an identity map rule on the server.")
+@click.argument("args", nargs=-1)
+def _create_client(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert import identities
+
+    raw = exactly_one(args)
+    # pflag checks every occurrence as it parses (click did, via TenantList); the last wins.
+    ids = opts["tenant_scope"][-1] if opts["tenant_scope"] else []
+    tnames = opts["tenant_name_scope"][-1] if opts["tenant_name_scope"] else []
+    user = identities.normalize_username(raw)
+    problem = identities.username_problem(user)
+    kind = BY_NAME["client"]
+    if problem and not opts["disable_username_validation"]:
+        raise CertError(problem, hint=identities.USERNAME_HINT, prefixed=False).wrap(
+            kind.texts["failed"])
+    if problem:
+        write_err(f"warning: the specified identity {go_quote(raw)} is not a valid "
+                  "SQL username.\nBefore it can be used to log in, an identity map rule "
+                  "will need to be set on the server.\n")
+    issue_leaf(kind, opts, user, tenant_scope=tuple(ids), tenant_name_scope=tuple(tnames))
+
+
+@flags.create_leaf
+@flags.leaf_outputs
+@click.argument("args", nargs=-1)
+def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.identities import parse_tenant_id
+
+    if not args:
+        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False)
+    kind = BY_NAME["tenant-client"]
+    hosts = tuple(args[1:])
+    if not hosts:
+        hosts = kind.default_hosts
+        write_err(f"Warning: no server address specified. Using [{' '.join(hosts)}].\n")
+    issue_leaf(kind, opts, str(parse_tenant_id(args[0])), hosts)
+
+
+@flags.create_leaf
+@click.argument("args", nargs=-1)
+def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.certdir.issue import create_signing
+    from pycert.identities import parse_tenant_id
+
+    tenant = parse_tenant_id(exactly_one(args))
+    kind = BY_NAME["tenant-signing"]
+    if tenant == 0:
+        raise CertError(dict(kind.rejected_names)["0"], prefixed=False)
+    flags.setup(opts)
+    report([create_signing(tenant, flags.lifetime(opts), flags.target(opts))], opts)
+
+
+COMMANDS = [
+    _ca_command(BY_NAME["ca"], "create CA certificate and key"),
+    _ca_command(BY_NAME["client-ca"], "create client CA certificate and key"),
+    _ca_command(BY_NAME["tenant-client-ca"], "create tenant client CA certificate and key",
+                "mt cert"),
+    command(_create_node, "create-node", "create node certificate and key",
+            f"{CERTS} {KEY} <host 1> <host 2> ... <host N>"),
+    command(_create_client, "create-client", "create client certificate and key",
+            f"{CERTS} {KEY} <username>"),
+    command(_create_tenant_client, "create-tenant-client",
+            "create tenant client certificate and key",
+            f"{CERTS} {KEY} <tenant-id> <host 1> <host 2> ... <host N>", "mt cert"),
+    command(_create_tenant_signing, "create-tenant-signing",
+            "create tenant signing certificate and key", f"{CERTS} <tenant-id>", "mt cert"),
+]

@@ -1,0 +1,66 @@
+"""`create-nodes --from=FILE --out-dir=DIR`: one node directory per row of a node list."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from pycert.cli import flags
+from pycert.cli.cobra import command, flag_error, write_out
+from pycert.cli.create import report
+from pycert.kinds import NODE
+
+
+@flags.create_leaf
+@click.option("--out-dir", default="", metavar="<path>",
+              help="Parent directory: each node's files go into <out-dir>/<name>/ "
+              "(created 0700).")
+@click.option("--from", "source", default="", metavar="<nodes.csv|nodes.json>",
+              help="Node list: CSV rows `name,host,host…` or JSON "
+              '[{"name": …, "hosts": […]}].')
+@click.argument("args", nargs=-1)
+def _create_nodes(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.certdir import batch
+    from pycert.pki.specs import LeafSpec
+
+    if args:
+        raise click.UsageError(f"unexpected argument {args[0]!r}: hosts come from --from")
+    if not opts["source"] or not opts["out_dir"]:
+        raise flag_error("", "--from" if not opts["source"] else "--out-dir",
+                         "create-nodes needs --from=<file> and --out-dir=<dir>")
+    flags.setup(opts)
+    base = opts["out_dir"]
+    spec = LeafSpec(NODE, key=flags.key_spec(opts), lifetime=flags.lifetime(opts),
+                    node_user=flags.node_user())
+    rows = batch.read_rows(opts["source"])
+    outcomes = batch.issue_all(spec, flags.target({**opts, "out_dir": ""}), rows, base,
+                               _progress(len(rows)))
+    if opts["json_out"] or opts["dry_run"]:
+        report(outcomes, opts)
+    else:
+        write_out(f"issued {len(rows)} node certificates into {base}/"
+                  f"{{{','.join(r.name for r in rows)}}}\n")
+
+
+def _progress(total: int) -> Callable[[int, Any], None]:
+    """A progress bar on a terminal's stderr; nothing when stderr is a file or pipe."""
+
+    def show(done: int, row: Any) -> None:
+        if not sys.stderr.isatty():
+            return
+        width = 30
+        filled = width * (done + 1) // total
+        end = "\n" if done + 1 == total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done + 1}/{total} "
+                         f"{row.name[:30]:<30}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+COMMAND = command(_create_nodes, "create-nodes",
+                  "create node certificates and keys, one directory per node (pycert)",
+                  "--certs-dir=<path> --ca-key=<path> --from=<nodes.csv|json> --out-dir=<dir>")

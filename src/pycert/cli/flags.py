@@ -1,0 +1,296 @@
+"""Flag types and the flag sets commands share, and the one place the environment is read.
+
+Values fail in pflag's words (`invalid argument "x" for "--flag" flag: ...`, exit 4),
+and every environment variable cockroach honours is read here, at the edge, then passed
+down as plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pycert import log
+from pycert.cli import logflags
+from pycert.cli.cobra import FlagError, flag_error, shared
+from pycert.cli.gen import complete_dir, complete_file
+from pycert.errors import CertError
+from pycert.gocompat import (
+    GoSyntaxError,
+    format_duration,
+    is_bool,
+    parse_bool,
+    parse_duration,
+    parse_int,
+)
+from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
+
+if TYPE_CHECKING:
+    from pycert.certdir.directory import CertsDir
+    from pycert.certdir.install import Target
+    from pycert.pki.specs import KeySpec, Lifetime
+
+Fn = Callable[..., Any]
+KEY_TYPES = ("rsa", "ecdsa", "ed25519")  # pycert.pki.specs.KEY_TYPES, without its imports
+
+
+def _flag(param: click.Parameter | None) -> str:
+    return "--" + ((param.name if param else "") or "").replace("_", "-")
+
+
+class GoInt(click.ParamType):
+    """Go's strconv.ParseInt(s, 0, 64)."""
+
+    name = "int"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_int(str(value))
+        except GoSyntaxError as exc:
+            raise flag_error(str(value), _flag(param), str(exc)) from None
+
+
+class GoDuration(click.ParamType):
+    """Go duration syntax (`8760h`, `1h30m`) plus `d` and 366-day `y`; nanoseconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_duration(str(value))
+        except GoSyntaxError as exc:
+            raise flag_error(str(value), _flag(param), str(exc)) from None
+
+
+class Choice(click.ParamType):
+    """A fixed set of values, failing as cockroach's enum flags do (a flag error)."""
+
+    name = "string"
+
+    def __init__(self, values: tuple[str, ...], what: str) -> None:
+        self.values, self.what = values, what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> str:
+        if value not in self.values:
+            raise flag_error(str(value), _flag(param), f"invalid {self.what}: {value} "
+                             f"(possible values: {', '.join(self.values)})")
+        return str(value)
+
+
+class Rfc3339(click.ParamType):
+    """An RFC 3339 instant with an explicit zone, e.g. `2027-01-01T00:00:00Z`."""
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value)
+        try:
+            when = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+        except ValueError:
+            when = None
+        if when is None or when.tzinfo is None or "T" not in text.upper():
+            raise flag_error(text, _flag(param),
+                             "want an RFC 3339 time such as 2027-01-01T00:00:00Z")
+        return when.astimezone(dt.timezone.utc)
+
+
+class Threshold(click.ParamType):
+    """`30d`, `720h` (time left) or `10%` (share of the lifetime left), for `check`."""
+
+    name = "duration|percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> Any:
+        from pycert.certdir.check import parse_threshold
+
+        try:
+            return parse_threshold(str(value))
+        except ValueError as exc:
+            raise flag_error(str(value), _flag(param), str(exc)) from None
+
+
+class TenantList(click.ParamType):
+    """A comma-separated tenant id/name list, checked per occurrence like a pflag Value."""
+
+    name = "list"
+
+    def __init__(self, parse: Callable[[str], list[Any]]) -> None:
+        self.parse = parse
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> Any:
+        if isinstance(value, list):
+            return value
+        try:
+            return self.parse(str(value))
+        except CertError as exc:
+            raise FlagError(exc.message) from exc
+
+
+# --- the environment, read once at the edge ---------------------------------------------
+
+def default_certs_dir() -> str:
+    return os.environ.get("HOME", "") + "/.cockroach-certs"
+
+
+def env_or(value: str | None, env: str, default: str) -> str:
+    """cockroach's env override: a set-but-empty variable still counts as set."""
+    return value if value is not None else os.environ.get(env, default)
+
+
+def certs_dir(opts: dict[str, Any]) -> str:
+    return env_or(opts.get("certs_dir"), "COCKROACH_CERTS_DIR", default_certs_dir())
+
+
+def ca_key(opts: dict[str, Any]) -> str:
+    return env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", "")
+
+
+def node_user() -> str:
+    """CN of node certs: `node`, or COCKROACH_CERT_NODE_USER (a testing aid)."""
+    from pycert.identities import normalize_username
+
+    return normalize_username(os.environ.get("COCKROACH_CERT_NODE_USER", "node") or "node")
+
+
+def key_permissions() -> bool:
+    """False when COCKROACH_SKIP_KEY_PERMISSION_CHECK is true in Go syntax; junk is false."""
+    value = os.environ.get("COCKROACH_SKIP_KEY_PERMISSION_CHECK", "")
+    if value and not is_bool(value):
+        log.error("could not parse COCKROACH_SKIP_KEY_PERMISSION_CHECK=%r: ignored", value)
+        return True
+    return not (value and parse_bool(value))
+
+
+def setup(opts: dict[str, Any]) -> None:
+    """What every command does first: check the principal map's syntax, set up logging."""
+    from pycert.identities import parse_principal_map
+
+    parse_principal_map(opts.get("cert_principal_map", ()))  # cert commands check syntax only
+    logflags.configure(opts)
+
+
+def directory(opts: dict[str, Any]) -> CertsDir:
+    """The --certs-dir as the API's CertsDir, with the environment's two switches."""
+    from pycert.certdir.directory import CertsDir
+
+    return CertsDir(certs_dir(opts), node_user=node_user(), key_permissions=key_permissions())
+
+
+def target(opts: dict[str, Any], **how: Any) -> Target:
+    """How a create command writes: the certs dir, CA key and the write switches."""
+    return directory(opts).target(
+        ca_key(opts), overwrite=bool(opts.get("overwrite")),
+        dry_run=bool(opts.get("dry_run")), out_dir=opts.get("out_dir") or "", **how)
+
+
+def key_spec(opts: dict[str, Any]) -> KeySpec:
+    from pycert.pki.specs import KeySpec
+
+    return KeySpec.of(opts.get("key_type") or "rsa", opts.get("key_size"))
+
+
+def lifetime(opts: dict[str, Any]) -> Lifetime:
+    """--lifetime or --not-after (never both), and --lifetime-policy."""
+    from pycert.pki.fields import rfc3339
+    from pycert.pki.specs import Lifetime
+
+    not_after = opts.get("not_after")
+    if not_after is not None and opts.get("lifetime") is not None:
+        raise flag_error(rfc3339(not_after), "--not-after", "cannot be combined with --lifetime")
+    return Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
+
+
+# --- flag sets --------------------------------------------------------------------------
+
+@shared
+def common(f: Fn) -> Fn:
+    """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
+    f = click.option("--certs-dir", default=None, metavar="<path>", shell_complete=complete_dir,
+                     help="Path to the directory containing SSL certificates and keys. "
+                     f"[default: {default_certs_dir()}] "
+                     "Environment variable: COCKROACH_CERTS_DIR")(f)
+    f = click.option("--cert-principal-map", multiple=True, metavar="<cert:db>",
+                     help="A comma-separated list of <cert-principal>:<db-principal> mappings; "
+                     "only its syntax is checked by cert commands.")(f)
+    f = click.option("--root-cert-distinguished-name", default="", metavar="<dn>",
+                     help="Accepted for compatibility; no effect on cert commands.")(f)
+    f = click.option("--node-cert-distinguished-name", default="", metavar="<dn>",
+                     help="Accepted for compatibility; no effect on cert commands.")(f)
+    return logflags.options(f)
+
+
+def _issue_options(f: Fn) -> Fn:
+    """pycert's issuing flags; each defaults to "off", so output stays cockroach's."""
+    f = click.option("--json", "json_out", is_flag=True,
+                     help="Print a JSON manifest of the files written (path, mode, SHA-256, "
+                     "serial, not_after). (pycert extension)")(f)
+    f = click.option("--dry-run", is_flag=True,
+                     help="Show what would be issued and written; write nothing. "
+                     "(pycert extension)")(f)
+    f = click.option("--key-type", type=Choice(KEY_TYPES, "key type"), default="rsa",
+                     show_default=True,
+                     help="Key algorithm; for ecdsa --key-size names the curve "
+                     "(256, 384, 521; default 256). (pycert extension)")(f)
+    f = click.option("--not-after", type=Rfc3339(), default=None, metavar="<RFC3339>",
+                     help="Certificate end as a date, e.g. 2027-01-01T00:00:00Z; "
+                     "replaces --lifetime. (pycert extension)")(f)
+    return click.option("--lifetime-policy", type=Choice(("error", "clamp"), "lifetime policy"),
+                        default="error", show_default=True,
+                        help="When a certificate would outlive its CA: fail (as cockroach) "
+                        "or end it with the CA. (pycert extension)")(f)
+
+
+def _create_flags(default_lifetime: str) -> Callable[[Fn], Fn]:
+    def deco(f: Fn) -> Fn:
+        f = common(f)
+        f = click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
+                         help="Path to the CA key. Environment variable: COCKROACH_CA_KEY")(f)
+        f = click.option("--key-size", type=GoInt(), default=None,
+                         help="Key size in bits for CA/Node/Client certificates. "
+                         f"[default: {DEFAULT_RSA_BITS}]")(f)
+        f = click.option("--overwrite", is_flag=True,
+                         help="Certificate and key files are overwritten if they exist.")(f)
+        f = _issue_options(f)
+        shown = format_duration(parse_duration(default_lifetime))
+        return click.option("--lifetime", type=GoDuration(), default=None,
+                            help=f"Certificate lifetime. [default: {shown}]")(f)
+    return deco
+
+
+create_ca = shared(_create_flags(CA_LIFETIME))
+create_leaf = shared(_create_flags(LEAF_LIFETIME))
+
+
+@shared
+def ca_reuse(f: Fn) -> Fn:
+    return click.option("--allow-ca-key-reuse", is_flag=True,
+                        help="Use the CA key if it exists.")(f)
+
+
+@shared
+def leaf_outputs(f: Fn) -> Fn:
+    """Flags of the commands that issue a leaf with host names."""
+    f = click.option("--csr-only", is_flag=True,
+                     help="Write the key and a certificate signing request (.csr) for an "
+                     "offline CA to sign with sign-csr; no CA needed. (pycert extension)")(f)
+    f = click.option("--out-dir", default="", metavar="<path>",
+                     help="Write the certificate and key (and a copy of ca.crt) into this "
+                     "directory, created 0700, instead of --certs-dir. (pycert extension)")(f)
+    return click.option("--san", multiple=True, metavar="<host[,host...]>",
+                        help="Extra host names or addresses for the certificate, added after "
+                        "the positional hosts; repeatable. (pycert extension)")(f)
+
+
+def hosts_with_sans(hosts: tuple[str, ...], opts: dict[str, Any]) -> tuple[str, ...]:
+    """Positional hosts, then each --san host not already among them."""
+    extra = [h for v in opts.get("san") or () for h in v.split(",")]
+    return tuple(hosts) + tuple(h for h in extra if h not in hosts)

@@ -1,0 +1,96 @@
+"""`pycert gen autocomplete [bash|zsh|fish]`: cockroach's command for shell completion.
+
+The scripts are click's own; they call back into pycert (`_<PROG>_COMPLETE=…`), so the
+completions always match the installed commands and flags, including the cobra-style
+flags-before-subcommand order.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from pycert.cli.cobra import CobraCommand, CobraGroup
+from pycert.errors import CertError
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def default_out(shell: str, prog: str) -> str:
+    """cockroach writes ./cockroach.bash, ./cockroach.fish or ./_cockroach by default."""
+    return f"_{prog}" if shell == "zsh" else f"{prog}.{shell}"
+
+
+def script(shell: str, root: click.Command, prog: str) -> str:
+    """The completion script for `prog` (the name the user types: pycert or cockroach)."""
+    from click.shell_completion import ShellComplete, get_completion_class
+
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - click ships all three
+        raise CertError(f'invalid argument "{shell}" for "{prog} gen autocomplete"',
+                        prefixed=False)
+    var = f"_{prog}_COMPLETE".replace("-", "_").replace(".", "_").upper()
+    comp = cls(root, {}, prog, var)
+    return ShellComplete.source(comp)  # skips click's bash-version probe (a subprocess)
+
+
+def _autocomplete(args: tuple[str, ...], out: str | None, **_: Any) -> None:
+    from pycert.certdir import files
+
+    ctx = click.get_current_context()
+    prog = ctx.find_root().info_name or "pycert"
+    for arg in args:
+        if arg not in SHELLS:
+            raise CertError(f'invalid argument "{arg}" for "{prog} gen autocomplete"',
+                            prefixed=False)
+    shell = args[0] if args else "bash"
+    text = script(shell, ctx.find_root().command, prog)
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    path = out or default_out(shell, prog)
+    files.commit([files.Planned(path, text.encode(), 0o644, "could not write")],
+                 overwrite=True)
+    sys.stdout.write(f"Generated {shell} completion file: {path}\n")
+
+
+def gen_group() -> CobraGroup:
+    """`gen` with its one subcommand pycert has: `autocomplete`."""
+    command = CobraCommand(
+        "autocomplete",
+        callback=_autocomplete,
+        params=[
+            click.Argument(["args"], nargs=-1,
+                           shell_complete=lambda c, p, i: [s for s in SHELLS if s.startswith(i)]),
+            click.Option(["--out"], default=None, metavar="<path>",
+                         help="path to generated autocomplete file ('-' = stdout, a pycert "
+                         "extension); default ./pycert.bash, ./pycert.fish or ./_pycert",
+                         shell_complete=complete_file),
+        ],
+        help="Generate autocompletion script for pycert. With no argument or 'bash', "
+        "writes ./<prog>.bash; 'fish' writes ./<prog>.fish; 'zsh' writes ./_<prog>.",
+        short_help="generate autocompletion script for pycert",
+        cobra_path="gen autocomplete",
+        options_metavar="[shell]",
+    )
+    short = "generate auxiliary files"
+    group = CobraGroup("gen", help=short, short_help=short, cobra_path="gen", strict=True,
+                       invoke_without_command=True)
+    group.add_command(command)
+    return group
+
+
+def complete_dir(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Directory-name completion for --certs-dir and --log-dir (done by the shell)."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="dir")]
+
+
+def complete_file(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """File-name completion for --ca-key and friends (done by the shell)."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="file")]

@@ -1,0 +1,34 @@
+"""`sign-csr FILE --profile=node|client`: the CA host's half of the offline CSR flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from pycert.cli import flags
+from pycert.cli.cobra import command, flag_error
+from pycert.cli.create import report
+from pycert.kinds import BY_NAME
+
+
+@flags.create_leaf
+@click.option("--out-dir", default="", metavar="<path>",
+              help="Write the certificate here instead of --certs-dir.")
+@click.option("--profile", type=flags.Choice(("node", "client"), "profile"), required=True,
+              help="Certificate profile to issue; the CSR must suit it.")
+@click.argument("args", nargs=-1)
+def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
+    from pycert.certdir.csrs import sign_csr
+
+    if len(args) != 1:
+        raise flag_error(" ".join(args), "<csr-file>", "sign-csr takes exactly one CSR file")
+    flags.setup(opts)
+    outcome = sign_csr(BY_NAME[opts["profile"]], args[0], flags.lifetime(opts),
+                       flags.target(opts), flags.node_user())
+    report([outcome], opts)
+
+
+COMMAND = command(_sign_csr, "sign-csr",
+                  "sign a certificate signing request as a node or client cert (pycert)",
+                  "--certs-dir=<path> --ca-key=<path> --profile=node|client <file.csr>")

@@ -1,0 +1,137 @@
+"""Private keys: generate (RSA in a thread, overlapping start-up), encode, parse, compare.
+
+OpenSSL releases the GIL while it searches for primes (tens of milliseconds for 2048 bits,
+with a long tail), so a `PendingKey` is being made on a second core while Python imports
+cryptography.x509 and loads the CA.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Union
+
+from pycert.pki.pem import blocks
+from pycert.pki.specs import KeySpec
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
+                       ed25519.Ed25519PrivateKey]
+
+MIN_RSA_BITS = 1024  # what cryptography (and Go >= 1.24) accept
+MAX_RSA_BITS = 16384  # beyond this, key generation takes minutes: a typo, not a wish
+_CURVES = {256: "SECP256R1", 384: "SECP384R1", 521: "SECP521R1"}
+
+
+def check_spec(spec: KeySpec) -> None:
+    """ValueError naming the flag to fix when a size does not fit the key type."""
+    if spec.type == "rsa" and not MIN_RSA_BITS <= spec.bits <= MAX_RSA_BITS:
+        raise ValueError(f"--key-size={spec.bits} is out of range: RSA keys must have "
+                         f"{MIN_RSA_BITS} to {MAX_RSA_BITS} bits")
+    if spec.type == "ecdsa" and spec.bits not in _CURVES:
+        raise ValueError(f"ecdsa: --key-size must be 256, 384 or 521, not {spec.bits}")
+
+
+def generate(spec: KeySpec) -> PrivateKey:
+    """RSA (e=65537, as cockroach), ECDSA on the curve `bits` names, or Ed25519."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    check_spec(spec)
+    if spec.type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=spec.bits)
+    if spec.type == "ecdsa":
+        return ec.generate_private_key(getattr(ec, _CURVES[spec.bits])())
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+class PendingKey:
+    """A key being generated; `result()` waits for it or re-raises its error there."""
+
+    def __init__(self, spec: KeySpec) -> None:
+        self._spec = spec
+        self._key: PrivateKey | None = None
+        self._error: Exception | None = None
+        self._thread: threading.Thread | None = None
+        if spec.type == "rsa":  # the others take microseconds: no thread needed
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._key = generate(self._spec)
+        except Exception as exc:  # re-raised in the caller's thread, at the caller's step
+            self._error = exc
+
+    def result(self) -> PrivateKey:
+        if self._thread is None:
+            return generate(self._spec)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._key is not None
+        return self._key
+
+
+def key_pem(key: PrivateKey) -> bytes:
+    """PKCS#1 `RSA PRIVATE KEY` for RSA (as cockroach), SEC1 for ECDSA, PKCS#8 for Ed25519."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        fmt = serialization.PrivateFormat.PKCS8
+    else:
+        fmt = serialization.PrivateFormat.TraditionalOpenSSL
+    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption())
+
+
+def pkcs8(key: PrivateKey, encoding: str = "der") -> bytes:
+    """Unencrypted PKCS#8, DER (the `.pk8` Java's JDBC driver reads) or PEM (`PRIVATE KEY`)."""
+    from cryptography.hazmat.primitives import serialization
+
+    enc = serialization.Encoding.PEM if encoding == "pem" else serialization.Encoding.DER
+    return key.private_bytes(enc, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def is_key_block(block_type: str) -> bool:
+    return block_type == "PRIVATE KEY" or block_type.endswith(" PRIVATE KEY")
+
+
+def parse_der(der: bytes, *, validate: bool = True) -> PrivateKey:
+    """PKCS#1, SEC1 or PKCS#8. `validate=False` skips RSA's consistency checks; only for a
+    CA key whose every signature is verified right after it is made."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    try:
+        key = serialization.load_der_private_key(
+            der, None, unsafe_skip_rsa_key_validation=not validate)
+    except (ValueError, TypeError) as exc:
+        why = "failed to parse private key"
+        raise ValueError(f"{why}: the key is corrupt ({exc})" if validate else why) from exc
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
+                            ed25519.Ed25519PrivateKey)):
+        raise ValueError("found unknown private key type in PKCS#8 wrapping")
+    return key
+
+
+def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
+    """Exactly one `... PRIVATE KEY` PEM block, as cockroach demands of a key file."""
+    found = blocks(data)
+    if not found:
+        raise ValueError("no PEM data found")
+    if len(found) > 1 or data[found[0].end :]:
+        raise ValueError("more than one PEM block found")
+    if not is_key_block(found[0].type):
+        raise ValueError(f"PEM block is of type {found[0].type}")
+    return parse_der(found[0].der, validate=validate)
+
+
+def same_public_key(cert: x509.Certificate, key: PrivateKey) -> bool:
+    from cryptography.hazmat.primitives import serialization
+
+    enc = serialization.Encoding.DER
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    return cert.public_key().public_bytes(enc, spki) == key.public_key().public_bytes(enc, spki)
