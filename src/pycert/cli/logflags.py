@@ -64,9 +64,11 @@ def _format(record: logging.LogRecord) -> str:
 def _formatter() -> logging.Formatter:
     import logging
 
-    formatter = logging.Formatter()
-    formatter.format = _format  # type: ignore[method-assign]
-    return formatter
+    class CockroachFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return _format(record)
+
+    return CockroachFormatter()
 
 
 def configure(opts: dict[str, Any]) -> None:
