@@ -7,7 +7,6 @@ its function-per-file-name).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 CA_LIFETIME = "87840h"  # 10 years of 366 days, so leap years never shorten a cert
@@ -21,33 +20,51 @@ Note = Literal["num-certs", "addresses", "user", "tenant"]
 Profile = Literal["", "ca", "node", "client", "tenant-client", "tenant-signing"]
 
 
-@dataclass(frozen=True)
 class Kind:
-    """One kind of certificate file cockroach knows about."""
+    """One kind of certificate file cockroach knows about (a read-only row).
 
-    name: str
-    prefix: str  # first dot-separated part of the file name
-    label: str  # `list`'s Usage column (and the JSON `usage`)
-    note: Note
-    listed: bool = True  # False: loaded by cockroach but left out of `list`
-    is_ca: bool = False
-    named: bool = False  # file is <prefix>.<name>.crt rather than <prefix>.crt
-    profile: Profile = ""  # X.509 profile built by pki; "" = never created by pycert
-    command: str = ""  # the pycert command that creates this kind
-    signers: tuple[str, ...] = ()  # CA kinds tried in order, by file existence
-    eku: tuple[str, ...] = ()  # extended key usages, in certificate order
-    cn: CommonName = "name"
-    unit: str = ""  # OU of the subject
-    takes_hosts: bool = False  # positional hosts become DNS/IP SANs
-    tenant_scoped: bool = False  # --tenant-scope URIs are added to the SANs
-    name_is_tenant_id: bool = False
-    default_hosts: tuple[str, ...] = ()  # when no host is given (with a warning)
-    ca_copies: tuple[str, ...] = ()  # CA kinds whose bundle `--out-dir` copies alongside
-    default_lifetime: str = LEAF_LIFETIME
-    rejected_names: tuple[tuple[str, str], ...] = ()  # (name, cockroach's message)
-    missing_signer: str = ""  # cockroach's message when no signer file exists
-    bad_name: str = ""  # cockroach's "bad filename" reason for a malformed name
-    texts: dict[str, str] = field(default_factory=dict)
+    A plain class, not a dataclass: `pycert --help` imports this table, and generating a
+    dataclass costs more start-up than the whole table.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        prefix: str,  # first dot-separated part of the file name
+        label: str,  # `list`'s Usage column (and the JSON `usage`)
+        note: Note,  # what `list` shows in its Notes column
+        *,
+        listed: bool = True,  # False: loaded by cockroach but left out of `list`
+        is_ca: bool = False,
+        named: bool = False,  # file is <prefix>.<name>.crt rather than <prefix>.crt
+        profile: Profile = "",  # X.509 profile built by pki; "" = never created by pycert
+        command: str = "",  # the pycert command that creates this kind
+        signers: tuple[str, ...] = (),  # CA kinds tried in order, by file existence
+        eku: tuple[str, ...] = (),  # extended key usages, in certificate order
+        cn: CommonName = "name",
+        unit: str = "",  # OU of the subject
+        takes_hosts: bool = False,  # positional hosts become DNS/IP SANs
+        tenant_scoped: bool = False,  # --tenant-scope URIs are added to the SANs
+        name_is_tenant_id: bool = False,
+        default_hosts: tuple[str, ...] = (),  # when no host is given (with a warning)
+        ca_copies: tuple[str, ...] = (),  # CA kinds whose bundle `--out-dir` copies alongside
+        default_lifetime: str = LEAF_LIFETIME,
+        rejected_names: tuple[tuple[str, str], ...] = (),  # (name, cockroach's message)
+        missing_signer: str = "",  # cockroach's message when no signer file exists
+        bad_name: str = "",  # cockroach's "bad filename" reason for a malformed name
+        texts: dict[str, str] | None = None,  # cockroach's wording of messages and logs
+    ) -> None:
+        self.name, self.prefix, self.label, self.note = name, prefix, label, note
+        self.listed, self.is_ca, self.named, self.profile = listed, is_ca, named, profile
+        self.command, self.signers, self.eku, self.cn = command, signers, eku, cn
+        self.unit, self.takes_hosts, self.tenant_scoped = unit, takes_hosts, tenant_scoped
+        self.name_is_tenant_id, self.default_hosts = name_is_tenant_id, default_hosts
+        self.ca_copies, self.default_lifetime = ca_copies, default_lifetime
+        self.rejected_names, self.missing_signer = rejected_names, missing_signer
+        self.bad_name, self.texts = bad_name, texts or {}
+
+    def __repr__(self) -> str:
+        return f"Kind({self.name!r})"
 
     def cert_file(self, name: str = "") -> str:
         return f"{self.prefix}.{name}.crt" if self.named else f"{self.prefix}.crt"

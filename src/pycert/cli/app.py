@@ -13,32 +13,35 @@ from collections.abc import Sequence
 
 import click
 
-from pycert.cli import check, cobra, create, create_nodes, export, listing, sign_csr
-from pycert.cli.cobra import CobraGroup
+from pycert.cli import catalog, cobra
+from pycert.cli.cobra import CobraGroup, LazyGroup
 from pycert.cli.gen import gen_group
 from pycert.errors import EXIT_ERROR, EXIT_INTERRUPTED, CertError
 
+_CERT_HELP = "create ca, node, and client certs"
 
-def _group(name: str, short: str, commands: Sequence[click.Command], path: str,
-           strict: bool) -> CobraGroup:
-    group = CobraGroup(name, help=short, short_help=short, cobra_path=path, strict=strict,
-                       invoke_without_command=True, no_args_is_help=False)
-    for command in commands:
-        group.add_command(command)
+
+def _group(name: str, short: str, path: str, strict: bool,
+           groups: Sequence[click.Command] = ()) -> CobraGroup:
+    """A group of the catalog's commands under `path`; sub-groups come after `list`."""
+    group = LazyGroup(name, help=short, short_help=short, cobra_path=path, strict=strict,
+                      invoke_without_command=True, no_args_is_help=False,
+                      lazy=catalog.in_group(path))
+    after = "list"
+    for sub in groups:
+        group.add_command(sub, after=after)
+        after = sub.name or ""
     return group
 
 
-COMMANDS = [*create.COMMANDS, listing.COMMAND]
+cert_group = _group("cert", _CERT_HELP, catalog.CERT, True)
+mt_group = CobraGroup("mt", help="commands that manage multi-tenant clusters",
+                      short_help="commands that manage multi-tenant clusters", cobra_path="mt",
+                      invoke_without_command=True, no_args_is_help=False)
+mt_group.add_command(_group("cert", _CERT_HELP, catalog.MT, True))
 # pycert's own commands live at the top level only, so `cert --help` stays cockroach's.
-EXTENSIONS = [sign_csr.COMMAND, create_nodes.COMMAND, export.COMMAND, check.CHECK,
-              check.INSPECT]
-TENANT = [c for c in COMMANDS if c.cobra_path.startswith("mt cert")]
-cert_group = _group("cert", "create ca, node, and client certs", COMMANDS, "cert", True)
-mt_group = _group("mt", "commands that manage multi-tenant clusters",
-                  [_group("cert", "create ca, node, and client certs", TENANT, "mt cert", True)],
-                  "mt", False)
-root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.",
-              [*COMMANDS, cert_group, mt_group, gen_group(), *EXTENSIONS], "cert", False)
+root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.", catalog.TOP, False,
+              [cert_group, mt_group, gen_group()])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -84,9 +84,8 @@ def _inspect(files: tuple[str, ...], **opts: Any) -> None:
               else render.inspect_text(records))
 
 
-CHECK = command(_check, "check", "check a certs dir as a node would load it (pycert extension)",
-                "--certs-dir=<path> [--host=<name>]...", cls=UsageExit3,
+CHECK = command(_check, "check", "--certs-dir=<path> [--host=<name>]...", cls=UsageExit3,
                 long="check a certs dir: exit 0 good, 1 warnings, 2 failures, 3 usage/unreadable")
-INSPECT = command(_inspect, "inspect", "describe certificate files (pycert extension)",
-                  "[--format=text|json] <file>...",
+INSPECT = command(_inspect, "inspect", "[--format=text|json] <file>...",
                   long="describe certificates in PEM or DER files (`-` = stdin)")
+COMMANDS = [CHECK, INSPECT]

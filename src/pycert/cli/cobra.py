@@ -142,13 +142,11 @@ class CobraGroup(click.Group):
                 raise CertError('unknown sub-command: ""', prefixed=False)
             click.echo(ctx.get_help())  # cobra: a bare command group prints its help, exit 0
             raise click.exceptions.Exit(0)
-        return super().parse_args(ctx, self._command_first(args))
+        return super().parse_args(ctx, self._command_first(ctx, args))
 
-    def _command_first(self, args: list[str]) -> list[str]:
+    def _command_first(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Moves the subcommand name in front of any flags that precede it."""
-        values: set[str] = set()
-        for command in self.commands.values():
-            values |= _flag_kinds(command)[1]
+        values: set[str] | None = None  # value-taking flags of every command, when needed
         i = 0
         while i < len(args):
             arg = args[i]
@@ -156,11 +154,16 @@ class CobraGroup(click.Group):
                 return args
             if not arg.startswith("-") or arg == "-":
                 return [arg, *args[:i], *args[i + 1 :]]
+            if values is None:
+                values = set()
+                for name in self.list_commands(ctx):
+                    command = self.get_command(ctx, name)
+                    values |= _flag_kinds(command)[1] if command else set()
             i += 2 if arg in values else 1
         return args
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
-        if args and args[0] in self.commands:
+        if args and self.get_command(ctx, args[0]) is not None:
             return super().resolve_command(ctx, args)
         if ctx.resilient_parsing:  # shell completion: let click offer the commands
             return super().resolve_command(ctx, args)
@@ -248,9 +251,48 @@ def translate_click_error(exc: click.ClickException) -> CertError:
     return flag_failure(exc.format_message(), ctx)
 
 
-def command(fn: Callable[..., Any], name: str, short: str, usage: str, path: str = "cert",
+def command(fn: Callable[..., Any], name: str, usage: str, path: str = "cert",
             cls: type[CobraCommand] = CobraCommand, long: str = "") -> CobraCommand:
-    """A leaf command from a callback decorated with click options."""
+    """A leaf command from a callback decorated with click options; its one-line help is
+    the catalog's."""
+    from pycert.cli.catalog import SHORT
+
+    short = SHORT[name]
     return cls(name, callback=fn, params=list(getattr(fn, "__click_params__", [])),
                help=long or short, short_help=short, cobra_path=f"{path} {name}".strip(),
                options_metavar=usage)
+
+
+class LazyGroup(CobraGroup):
+    """A group whose commands are imported when first used; its help needs none of them."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy  # name -> (module, short help), see pycert.cli.catalog
+        self.order = list(lazy)
+
+    def add_command(self, cmd: click.Command, name: str | None = None, *,
+                    after: str = "") -> None:
+        """Adds a loaded command, listed after `after` (else last)."""
+        super().add_command(cmd, name)
+        name = name or cmd.name or ""
+        if name not in self.order:
+            self.order.insert(self.order.index(after) + 1 if after else len(self.order), name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.order)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            import importlib
+
+            module = importlib.import_module(self.lazy[name][0])
+            self.commands[name] = next(c for c in module.COMMANDS if c.name == name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.commands[name].get_short_help_str() if name in self.commands
+                 else self.lazy[name][1]) for name in self.order]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)

@@ -14,7 +14,6 @@ from pycert.cli import flags
 from pycert.cli.cobra import CobraCommand, command, write_err, write_out
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
-from pycert.identities import parse_tenant_name_scope, parse_tenant_scope
 from pycert.kinds import BY_NAME, Kind
 
 CERTS = "--certs-dir=<path to cockroach certs dir>"
@@ -41,7 +40,7 @@ def report(outcomes: list[Any], opts: dict[str, Any]) -> None:
         write_out(text)
 
 
-def _ca_command(kind: Kind, short: str, path: str = "cert") -> CobraCommand:
+def _ca_command(kind: Kind, path: str = "cert") -> CobraCommand:
     @flags.create_ca
     @flags.ca_reuse
     @click.argument("args", nargs=-1)
@@ -55,7 +54,7 @@ def _ca_command(kind: Kind, short: str, path: str = "cert") -> CobraCommand:
         target = flags.target(opts)
         report([flags.directory(opts).issue_ca(spec, target)], opts)
 
-    return command(create, kind.command, short, f"{CERTS} {KEY}", path)
+    return command(create, kind.command, f"{CERTS} {KEY}", path)
 
 
 def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[str, ...] = (),
@@ -88,11 +87,11 @@ def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
 
 @flags.create_leaf
 @flags.leaf_outputs
-@click.option("--tenant-scope", type=flags.TenantList(parse_tenant_scope), multiple=True,
+@click.option("--tenant-scope", type=flags.TenantList("ids"), multiple=True,
               metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
               "when omitted, valid for all tenants. Repeating the flag replaces the list.")
-@click.option("--tenant-name-scope", type=flags.TenantList(parse_tenant_name_scope),
+@click.option("--tenant-name-scope", type=flags.TenantList("names"),
               multiple=True, metavar="<[]TenantName>",
               help="Tenant names the certificate is valid for (comma-separated). "
               "Repeating the flag replaces the list.")
@@ -153,17 +152,12 @@ def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
 
 
 COMMANDS = [
-    _ca_command(BY_NAME["ca"], "create CA certificate and key"),
-    _ca_command(BY_NAME["client-ca"], "create client CA certificate and key"),
-    _ca_command(BY_NAME["tenant-client-ca"], "create tenant client CA certificate and key",
-                "mt cert"),
-    command(_create_node, "create-node", "create node certificate and key",
-            f"{CERTS} {KEY} <host 1> <host 2> ... <host N>"),
-    command(_create_client, "create-client", "create client certificate and key",
-            f"{CERTS} {KEY} <username>"),
+    _ca_command(BY_NAME["ca"]),
+    _ca_command(BY_NAME["client-ca"]),
+    _ca_command(BY_NAME["tenant-client-ca"], "mt cert"),
+    command(_create_node, "create-node", f"{CERTS} {KEY} <host 1> <host 2> ... <host N>"),
+    command(_create_client, "create-client", f"{CERTS} {KEY} <username>"),
     command(_create_tenant_client, "create-tenant-client",
-            "create tenant client certificate and key",
             f"{CERTS} {KEY} <tenant-id> <host 1> <host 2> ... <host N>", "mt cert"),
-    command(_create_tenant_signing, "create-tenant-signing",
-            "create tenant signing certificate and key", f"{CERTS} <tenant-id>", "mt cert"),
+    command(_create_tenant_signing, "create-tenant-signing", f"{CERTS} <tenant-id>", "mt cert"),
 ]

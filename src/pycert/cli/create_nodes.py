@@ -61,6 +61,5 @@ def _progress(total: int) -> Callable[[int, Any], None]:
     return show
 
 
-COMMAND = command(_create_nodes, "create-nodes",
-                  "create node certificates and keys, one directory per node (pycert)",
-                  "--certs-dir=<path> --ca-key=<path> --from=<nodes.csv|json> --out-dir=<dir>")
+COMMANDS = [command(_create_nodes, "create-nodes",
+                    "--certs-dir=<path> --ca-key=<path> --from=<nodes.csv|json> --out-dir=<dir>")]

@@ -55,6 +55,6 @@ def _export(args: tuple[str, ...], **opts: Any) -> None:
     report([export(spec, flags.target(opts))], opts)
 
 
-COMMAND = command(_export, "export", "export a node or client key as PKCS#8 or PKCS#12 (pycert)",
-                  "--certs-dir=<path> [--pkcs8=pem|der] [--pkcs12 --password-file=<path>] "
-                  "node | client <user>")
+COMMANDS = [command(_export, "export",
+                    "--certs-dir=<path> [--pkcs8=pem|der] [--pkcs12 --password-file=<path>] "
+                    "node | client <user>")]

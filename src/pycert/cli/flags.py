@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -119,18 +119,23 @@ class Threshold(click.ParamType):
 
 
 class TenantList(click.ParamType):
-    """A comma-separated tenant id/name list, checked per occurrence like a pflag Value."""
+    """A comma-separated tenant id (`ids`) or name (`names`) list, checked per occurrence
+    like a pflag Value."""
 
     name = "list"
 
-    def __init__(self, parse: Callable[[str], list[Any]]) -> None:
-        self.parse = parse
+    def __init__(self, of: Literal["ids", "names"]) -> None:
+        self.of = of
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> Any:
+        from pycert import identities
+
         if isinstance(value, list):
             return value
+        parse = identities.parse_tenant_scope if self.of == "ids" else \
+            identities.parse_tenant_name_scope
         try:
-            return self.parse(str(value))
+            return parse(str(value))
         except CertError as exc:
             raise FlagError(exc.message) from exc
 

@@ -52,4 +52,4 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
     write_out(render.render_json(records) if fmt == "json" else render.render_ndjson(records))
 
 
-COMMAND = command(_list, "list", "list certs in --certs-dir", CERTS)
+COMMANDS = [command(_list, "list", CERTS)]

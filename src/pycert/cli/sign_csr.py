@@ -29,6 +29,5 @@ def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
     report([outcome], opts)
 
 
-COMMAND = command(_sign_csr, "sign-csr",
-                  "sign a certificate signing request as a node or client cert (pycert)",
-                  "--certs-dir=<path> --ca-key=<path> --profile=node|client <file.csr>")
+COMMANDS = [command(_sign_csr, "sign-csr",
+                    "--certs-dir=<path> --ca-key=<path> --profile=node|client <file.csr>")]
