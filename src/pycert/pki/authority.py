@@ -36,6 +36,11 @@ class Issued:
     key: PrivateKey | None = None
     warnings: tuple[str, ...] = ()  # things a person should hear about, e.g. a clamped end
 
+    def __repr__(self) -> str:
+        return (f"<pycert.Issued {self.kind.cert_file(self.name)} "
+                f"{self.cert.subject.rfc4514_string()!r} "
+                f"until {rfc3339(self.cert.not_valid_after_utc)}>")
+
     @property
     def cert_pem(self) -> bytes:
         return certs.cert_pem(self.cert)
