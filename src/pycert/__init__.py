@@ -5,8 +5,10 @@
     certs = pycert.CertsDir("certs")                 # cockroach's names, modes, atomicity
     certs.write_ca(ca, "safe/ca.key"); certs.write(node)
     certs.records()                                  # what `list --format=json` prints
+    certs.check(hosts=["localhost"]).exit_code       # what `pycert check` exits with
 
 Names are imported on first use, so `import pycert` does not load `cryptography`.
+docs/api.md has the whole API; `pytest -p pycert.testing` gives tests a ready certs dir.
 """
 
 from __future__ import annotations

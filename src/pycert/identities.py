@@ -48,6 +48,17 @@ def username_problem(name: str) -> str:
     return ""
 
 
+def client_username(raw: str, *, validate: bool = True) -> str:
+    """The user a client cert names: normalised, and refused with a hint if not valid SQL
+    (or if it could not be a file name at all)."""
+    user = normalize_username(raw)
+    check_safe_filename(user)
+    problem = username_problem(user) if validate else ""
+    if problem:
+        raise CertError(problem, hint=USERNAME_HINT, prefixed=False)
+    return user
+
+
 def _username_char_ok(ch: str, *, first: bool) -> bool:
     if ch == "_" or ("0" <= ch <= "9") or unicodedata.category(ch) == "Ll":
         return True

@@ -6,12 +6,16 @@ the same records `list --format=json` prints, and `check` the same verdicts.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pycert.certdir.install import Outcome, Target, install, planned
+from pycert.errors import CertError
 from pycert.gocompat import join
+from pycert.identities import check_safe_filename, client_username
 from pycert.kinds import BY_NAME
 from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 
@@ -68,31 +72,53 @@ class CertsDir:
         return self.issue(spec, self.target(ca_key, overwrite=overwrite))
 
     def create_client(self, user: str, *, ca_key: str | os.PathLike[str],
-                      tenant_scope: tuple[int, ...] = (), key_type: KeyType = "rsa",
-                      key_size: int | None = None, lifetime: Lifetime | None = None,
-                      pkcs8: bool = False, overwrite: bool = False) -> Outcome:
+                      tenant_scope: tuple[int, ...] = (), tenant_name_scope: tuple[str, ...] = (),
+                      key_type: KeyType = "rsa", key_size: int | None = None,
+                      lifetime: Lifetime | None = None, pkcs8: bool = False,
+                      overwrite: bool = False, validate_username: bool = True) -> Outcome:
         """`create-client`: client.<user>.crt/.key (and .pk8), signed by the client CA."""
-        spec = LeafSpec(BY_NAME["client"], name=user, tenant_scope=tenant_scope,
-                        key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
+        kind = BY_NAME["client"]
+        try:
+            user = client_username(user, validate=validate_username)
+        except CertError as exc:
+            raise exc.wrap(kind.texts["failed"]) from exc
+        spec = LeafSpec(kind, name=user, tenant_scope=tenant_scope,
+                        tenant_name_scope=tenant_name_scope, key=KeySpec.of(key_type, key_size),
+                        lifetime=lifetime or Lifetime())
         return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8))
+
+    def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
+                             key_type: KeyType = "rsa", key_size: int | None = None,
+                             lifetime: Lifetime | None = None,
+                             overwrite: bool = False) -> Outcome:
+        """`create-tenant-client`: no hosts means cockroach's local defaults."""
+        kind = BY_NAME["tenant-client"]
+        spec = LeafSpec(kind, name=str(tenant_id), hosts=hosts or kind.default_hosts,
+                        key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite))
 
     # --- writing what the in-memory API made ----------------------------------------
 
     def write_ca(self, ca: CA, ca_key: str | os.PathLike[str], *,
                  overwrite: bool = False) -> Outcome:
-        """Installs an in-memory CA as its kind's bundle and `ca_key` (0600)."""
+        """Installs an in-memory CA as its kind's bundle (replacing it only with `overwrite`)
+        and `ca_key` (0600); missing directories on the way are made 0700."""
         from pycert.certdir.files import Planned
 
         key_path = os.fspath(ca_key)
         items = [Planned(key_path, ca.key_pem, 0o600, "could not write CA key to file"),
                  Planned(join(self.path, ca.kind.cert_file()), ca.cert_pem, 0o644,
                          "could not write CA certificate file")]
-        install(self.target(overwrite=overwrite), lambda: items)
+        with _made_dirs(os.path.dirname(os.path.normpath(self.path)),
+                        os.path.dirname(key_path)):
+            install(self.target(overwrite=overwrite), lambda: items)
         return Outcome(ca.kind, items, ca.cert)
 
     def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False) -> Outcome:
         """Installs an in-memory certificate and key under cockroach's names and modes."""
         kind, name = issued.kind, issued.name
+        if kind.named:
+            check_safe_filename(name)  # the name is part of a path: it must stay inside
         items = [planned(kind, "cert", self.path, kind.cert_file(name), issued.cert_pem, 0o644)]
         if issued.key is not None:
             items.append(planned(kind, "key", self.path, kind.key_file(name), issued.key_pem,
@@ -104,6 +130,13 @@ class CertsDir:
         return Outcome(kind, items, issued.cert)
 
     # --- reading --------------------------------------------------------------------
+
+    def load_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca") -> CA:
+        """The CA of this directory (first cert of its bundle) with its key, to issue more."""
+        from pycert.certdir.signers import load_ca
+
+        ca_kind = BY_NAME[kind]
+        return load_ca(ca_kind, join(self.path, ca_kind.cert_file()), os.fspath(ca_key))
 
     def load(self, *, strict: bool = True) -> list[CertFile]:
         """The certificate files as cockroach's loader accepts them, under a shared lock."""
@@ -120,13 +153,37 @@ class CertsDir:
         now = now or dt.datetime.now(dt.timezone.utc)
         return [record(e, now) for e in entries_from_dir(self.load())]
 
-    def check(self, *, hosts: tuple[str, ...] = (), warn_within: str = "30d",
+    def check(self, *, hosts: Iterable[str] = (), warn_within: str = "30d",
               fail_within: str = "7d", principal_map: dict[str, str] | None = None,
-              ca_key: str = "", now: dt.datetime | None = None) -> Result:
+              ca_key: str | os.PathLike[str] = "", now: dt.datetime | None = None) -> Result:
         """Would a CockroachDB node accept this directory? See `pycert check`."""
         from pycert.certdir import check
 
         opts = check.Options(self.path, list(hosts), check.parse_threshold(warn_within),
-                             check.parse_threshold(fail_within), principal_map or {}, ca_key,
-                             self.node_user, self.key_permissions)
+                             check.parse_threshold(fail_within), principal_map or {},
+                             os.fspath(ca_key), self.node_user, self.key_permissions)
         return check.run(opts, now or dt.datetime.now(dt.timezone.utc))
+
+
+@contextlib.contextmanager
+def _made_dirs(*directories: str) -> Iterator[None]:
+    """Makes missing directories (0700), and removes the ones it made if the body fails."""
+    made: list[str] = []
+    try:
+        for directory in directories:
+            missing = []
+            while directory and not os.path.isdir(directory):
+                missing.append(directory)
+                directory = os.path.dirname(directory)
+            for path in reversed(missing):
+                try:
+                    os.mkdir(path, 0o700)
+                except OSError as exc:
+                    raise CertError(f"could not create directory {path}: {exc.strerror}") from exc
+                made.append(path)
+        yield
+    except BaseException:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
+        raise

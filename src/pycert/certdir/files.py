@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pycert.errors import CertError
 from pycert.gocompat import errno_text
@@ -81,7 +81,7 @@ class Planned:
     """A file to install; `what` starts the error text, e.g. `error writing client key to`."""
 
     path: str
-    data: bytes
+    data: bytes = field(repr=False)  # may be a private key: never in a repr or a log line
     mode: int
     what: str
 

@@ -49,13 +49,22 @@ class Outcome:
     cert: x509.Certificate | None = None
     signer_path: str = ""
     signer: x509.Certificate | None = None
-    existing: dict[str, bytes] = field(default_factory=dict)  # dry run: files replaced
+    existing: dict[str, bytes] = field(default_factory=dict, repr=False)  # dry run: replaced
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.kind.name}, {self.paths})"
+
+    @property
+    def paths(self) -> list[str]:
+        """The files written (or, with dry_run, that would be), in writing order."""
+        return [item.path for item in self.items]
 
 
 def planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
             mode: int) -> files.Planned:
     """A file of `kind`, whose write error starts with the kind's cockroach text."""
-    return files.Planned(join(directory, filename), data, mode, kind.texts[what])
+    what = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
+    return files.Planned(join(directory, filename), data, mode, what)
 
 
 def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pycert.errors import CertError
 from pycert.hosts import clean_hosts
+from pycert.identities import client_username
 from pycert.kinds import BY_NAME, Kind
 from pycert.kinds import CA as CA_KIND
 from pycert.pki import certs, keys
@@ -35,6 +36,11 @@ class Issued:
     key: PrivateKey | None = None
     warnings: tuple[str, ...] = ()  # things a person should hear about, e.g. a clamped end
 
+    def __repr__(self) -> str:
+        return (f"<pycert.Issued {self.kind.cert_file(self.name)} "
+                f"{self.cert.subject.rfc4514_string()!r} "
+                f"until {rfc3339(self.cert.not_valid_after_utc)}>")
+
     @property
     def cert_pem(self) -> bytes:
         return certs.cert_pem(self.cert)
@@ -42,14 +48,18 @@ class Issued:
     @property
     def key_pem(self) -> bytes:
         """cockroach's key encoding (PKCS#1 for RSA)."""
-        assert self.key is not None, "a certificate signed from a CSR has no key here"
-        return keys.key_pem(self.key)
+        return keys.key_pem(self._own_key())
 
     @property
     def key_pkcs8(self) -> bytes:
         """DER PKCS#8, the `.pk8` file Java's JDBC driver reads."""
-        assert self.key is not None, "a certificate signed from a CSR has no key here"
-        return keys.pkcs8(self.key)
+        return keys.pkcs8(self._own_key())
+
+    def _own_key(self) -> PrivateKey:
+        if self.key is None:
+            raise ValueError(f"{self.kind.cert_file(self.name)} was signed from a CSR: "
+                             "its key is not here")
+        return self.key
 
 
 def validity(kind: Kind, lifetime: Lifetime, now: dt.datetime) -> certs.Validity:
@@ -60,6 +70,9 @@ def validity(kind: Kind, lifetime: Lifetime, now: dt.datetime) -> certs.Validity
 
 def leaf_sans(spec: LeafSpec) -> tuple[list[x509.GeneralName], list[str]]:
     """(SANs, warnings) for a spec: hosts checked and punycoded, then tenant-scope URIs."""
+    if spec.kind.takes_hosts and not spec.hosts:
+        raise CertError(f"a {spec.kind.name} certificate requires at least one host name or "
+                        "address, none was specified")
     hosts, warnings = clean_hosts(list(spec.hosts))
     sans = certs.host_sans(hosts)
     if spec.kind.tenant_scoped:
@@ -107,6 +120,10 @@ class CA:
         if not keys.same_public_key(cert, key):
             raise ValueError("the key does not match the CA certificate")
         return cls.from_pair(cert, key)
+
+    def __repr__(self) -> str:
+        return (f"<pycert.CA {self.kind.name} {self.cert.subject.rfc4514_string()!r} "
+                f"until {rfc3339(self.cert.not_valid_after_utc)}>")
 
     @property
     def cert_pem(self) -> bytes:
@@ -164,8 +181,11 @@ class CA:
 
     def issue_client(self, user: str, *, tenant_scope: tuple[int, ...] = (),
                      tenant_name_scope: tuple[str, ...] = (), key_type: KeyType = "rsa",
-                     key_size: int | None = None, lifetime: Lifetime | None = None) -> Issued:
-        """A client certificate for SQL user `user`; tenant scopes add URI SANs."""
+                     key_size: int | None = None, lifetime: Lifetime | None = None,
+                     validate_username: bool = True) -> Issued:
+        """A client certificate for SQL user `user` (lower-cased and checked as the CLI does);
+        tenant scopes add URI SANs."""
+        user = client_username(user, validate=validate_username)
         return self.issue(LeafSpec(BY_NAME["client"], name=user, tenant_scope=tenant_scope,
                                    tenant_name_scope=tenant_name_scope,
                                    key=KeySpec.of(key_type, key_size),

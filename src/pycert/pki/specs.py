@@ -40,6 +40,13 @@ class Lifetime:
     not_after: dt.datetime | None = None
     policy: LifetimePolicy = "error"  # "clamp": end a leaf with its CA instead of failing
 
+    @classmethod
+    def of(cls, span: str | dt.timedelta, *, policy: LifetimePolicy = "error") -> Lifetime:
+        """`Lifetime.of("30d")` (the `--lifetime` grammar) or of a timedelta."""
+        if isinstance(span, dt.timedelta):
+            return cls(round(span.total_seconds() * 1e6) * 1000, policy=policy)
+        return cls(parse_duration(span), policy=policy)
+
     def duration_ns(self, kind: Kind) -> int:
         return self.ns if self.ns is not None else parse_duration(kind.default_lifetime)
 
