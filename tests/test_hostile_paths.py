@@ -12,9 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from conftest import pycert, snapshot
-from pycert import CertsDir, Lifetime
+from pycert import CertsDir, Lifetime, gocompat
 from pycert import identities as names
-from pycert import gocompat
 from pycert.errors import CertError
 
 FAST = "--key-size=1024"
