@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pycert import log
 from pycert.certdir.files import MAX_FILE_BYTES, TEMP_MARK, TooLarge, read_regular
 from pycert.errors import CertError
-from pycert.gocompat import errno_text, file_mode
+from pycert.gocompat import errno_text, file_mode, go_quote
 from pycert.kinds import BY_PREFIX, CLIENT, NODE, Kind
 from pycert.pki.pem import blocks
 
@@ -62,7 +62,7 @@ def classify(filename: str) -> tuple[Kind, str] | str | None:
         return "not enough parts found"
     kind = BY_PREFIX.get(parts[0])
     if kind is None:
-        return f'unknown prefix "{parts[0]}"'
+        return f"unknown prefix {go_quote(parts[0])}"
     if not kind.named:
         return (kind, "") if len(parts) == 2 else kind.bad_name
     name = ".".join(parts[1:-1])
