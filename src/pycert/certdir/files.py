@@ -24,7 +24,7 @@ MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistak
 FIRST_READ = 16 << 10  # holds a whole chain of ordinary certificates
 TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
 
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 # `.<target>.pycert-tmp[.old].<pid>.<8 hex>`: only names of exactly this shape are ever removed
 _TEMP_RE = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"(?:\.old)?\.(\d+)\.[0-9a-f]{8}")
@@ -36,7 +36,7 @@ class TooLarge(OSError):
 
 def read_regular(path: str, cap: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file (following links), at most `cap`; OSError otherwise."""
-    fd = os.open(path, _READ_FLAGS)
+    fd = os.open(path, READ_FLAGS)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(0, "not a regular file")
