@@ -245,6 +245,9 @@ def translate_click_error(exc: click.ClickException) -> CertError:
         return flag_failure(f"unknown shorthand flag: '{name[1:2]}' in {name}", ctx)
     if isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
         return flag_failure(f"flag needs an argument: {exc.option_name}", ctx)
+    if isinstance(exc, click.MissingParameter) and isinstance(exc.param, click.Option):
+        name = max(exc.param.opts, key=len).lstrip("-")
+        return flag_failure(f'required flag(s) "{name}" not set', ctx)
     return flag_failure(exc.format_message(), ctx)
 
 
