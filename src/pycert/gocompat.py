@@ -93,10 +93,6 @@ def parse_bool(text: str) -> bool:
     raise GoSyntaxError(f"strconv.ParseBool: parsing {go_quote(text)}: invalid syntax")
 
 
-def is_bool(text: str) -> bool:
-    return text in _TRUE or text in _FALSE
-
-
 def parse_int(text: str) -> int:
     """`strconv.ParseInt(s, 0, 64)`: 0x, 0o, 0b, leading-0 octal and `_` separators."""
     try:
