@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from pycert.errors import CertError
 from pycert.gocompat import errno_text
+from pycert.interrupt import installing
 
 MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
 FIRST_READ = 16 << 10  # holds a whole chain of ordinary certificates
@@ -147,6 +148,11 @@ def precheck(items: list[Planned], overwrite: bool) -> None:
 
 def commit(items: list[Planned], *, overwrite: bool) -> None:
     """Installs every file or none: on any failure, files already installed are undone."""
+    with installing():  # Ctrl-C raises inside, so the rollback below runs
+        _commit(items, overwrite)
+
+
+def _commit(items: list[Planned], overwrite: bool) -> None:
     precheck(items, overwrite)
     directories = {os.path.dirname(item.path) or "." for item in items}
     for directory in directories:
