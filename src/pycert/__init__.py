@@ -13,11 +13,12 @@ docs/api.md has the whole API; `pytest -p pycert.testing` gives tests a ready ce
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # not typing's: until the CLI handles Ctrl-C, every import risks one
 if TYPE_CHECKING:
+    from typing import Any
+
     from pycert.certdir.check import Result as CheckResult
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Outcome, Target

@@ -90,11 +90,7 @@ def parse_bool(text: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise GoSyntaxError(f'strconv.ParseBool: parsing "{text}": invalid syntax')
-
-
-def is_bool(text: str) -> bool:
-    return text in _TRUE or text in _FALSE
+    raise GoSyntaxError(f"strconv.ParseBool: parsing {go_quote(text)}: invalid syntax")
 
 
 def parse_int(text: str) -> int:
@@ -104,9 +100,9 @@ def parse_int(text: str) -> int:
             raise ValueError
         number = int(text, 8) if _OCTAL.fullmatch(text) else int(text, 0)
     except ValueError:
-        raise GoSyntaxError(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+        raise GoSyntaxError(f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax") from None
     if not -(2**63) <= number < 2**63:
-        raise GoSyntaxError(f'strconv.ParseInt: parsing "{text}": value out of range')
+        raise GoSyntaxError(f"strconv.ParseInt: parsing {go_quote(text)}: value out of range")
     return number
 
 

@@ -69,13 +69,15 @@ def parse_tenant_id(arg: str) -> int:
     """Parses a tenant id like Go's `strconv.ParseUint(arg, 10, 64)`; 0 is allowed here."""
     if not arg or not arg.isascii() or not arg.isdigit():
         raise CertError(
-            f'{arg} is invalid uint64: strconv.ParseUint: parsing "{arg}": invalid syntax',
+            f"{arg} is invalid uint64: strconv.ParseUint: parsing {go_quote(arg)}: "
+            "invalid syntax",
             prefixed=False,
         )
     value = int(arg)
     if value > _UINT64_MAX:
         raise CertError(
-            f'{arg} is invalid uint64: strconv.ParseUint: parsing "{arg}": value out of range',
+            f"{arg} is invalid uint64: strconv.ParseUint: parsing {go_quote(arg)}: "
+            "value out of range",
             prefixed=False,
         )
     return value
@@ -87,14 +89,14 @@ def parse_tenant_scope(value: str) -> list[int]:
     for elem in value.split(","):
         reason = ""
         if not elem.isascii() or not elem.isdigit():
-            reason = f'strconv.ParseUint: parsing "{elem}": invalid syntax'
+            reason = f"strconv.ParseUint: parsing {go_quote(elem)}: invalid syntax"
         elif int(elem) > _UINT64_MAX:
-            reason = f'strconv.ParseUint: parsing "{elem}": value out of range'
+            reason = f"strconv.ParseUint: parsing {go_quote(elem)}: value out of range"
         elif int(elem) == 0:
             reason = "tenant ID 0 is the reserved zero tenant"
         if reason:
             raise CertError(
-                f'invalid argument "{value}" for "--tenant-scope" flag: invalid tenant ID '
+                f'invalid argument {go_quote(value)} for "--tenant-scope" flag: invalid tenant ID '
                 f"{elem}, tenant ID should be an unsigned int greater than 0: {reason}",
                 exit_code=EXIT_FLAG,
                 prefixed=False,
@@ -109,8 +111,8 @@ def parse_tenant_name_scope(value: str) -> list[str]:
     for name in names:
         if not _TENANT_NAME.match(name):
             raise CertError(
-                f'invalid argument "{value}" for "--tenant-name-scope" flag: '
-                f'invalid tenant name: "{name}"',
+                f'invalid argument {go_quote(value)} for "--tenant-name-scope" flag: '
+                f"invalid tenant name: {go_quote(name)}",
                 exit_code=EXIT_FLAG,
                 prefixed=False,
             )

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 from pycert.errors import CertError
 from pycert.gocompat import errno_text
+from pycert.interrupt import installing
 
 MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
 FIRST_READ = 16 << 10  # holds a whole chain of ordinary certificates
 TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
 
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 # `.<target>.pycert-tmp[.old].<pid>.<8 hex>`: only names of exactly this shape are ever removed
 _TEMP_RE = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"(?:\.old)?\.(\d+)\.[0-9a-f]{8}")
@@ -36,7 +37,7 @@ class TooLarge(OSError):
 
 def read_regular(path: str, cap: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file (following links), at most `cap`; OSError otherwise."""
-    fd = os.open(path, _READ_FLAGS)
+    fd = os.open(path, READ_FLAGS)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(0, "not a regular file")
@@ -147,6 +148,11 @@ def precheck(items: list[Planned], overwrite: bool) -> None:
 
 def commit(items: list[Planned], *, overwrite: bool) -> None:
     """Installs every file or none: on any failure, files already installed are undone."""
+    with installing():  # Ctrl-C raises inside, so the rollback below runs
+        _commit(items, overwrite)
+
+
+def _commit(items: list[Planned], overwrite: bool) -> None:
     precheck(items, overwrite)
     directories = {os.path.dirname(item.path) or "." for item in items}
     for directory in directories:

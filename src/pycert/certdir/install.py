@@ -17,6 +17,7 @@ from pycert.certdir import files
 from pycert.certdir.loader import load_dir
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
+from pycert.interrupt import installing
 from pycert.kinds import Kind
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def install(target: Target, build: Callable[[], list[files.Planned]]) -> None:
             os.makedirs(parent, 0o700)
         except OSError as exc:
             raise CertError(f"could not create output directory {parent}: {exc}") from exc
-    with locked_dir(directory):
+    with installing(), locked_dir(directory):  # Ctrl-C raises: a new directory is removed
         files.commit(build(), overwrite=target.overwrite)
 
 

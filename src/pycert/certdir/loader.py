@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pycert import log
-from pycert.certdir.files import MAX_FILE_BYTES, TEMP_MARK, TooLarge, read_regular
+from pycert.certdir.files import MAX_FILE_BYTES, READ_FLAGS, TEMP_MARK, TooLarge, read_regular
 from pycert.errors import CertError
-from pycert.gocompat import errno_text, file_mode
+from pycert.gocompat import errno_text, file_mode, go_quote
 from pycert.kinds import BY_PREFIX, CLIENT, NODE, Kind
 from pycert.pki.pem import blocks
 
@@ -62,7 +62,7 @@ def classify(filename: str) -> tuple[Kind, str] | str | None:
         return "not enough parts found"
     kind = BY_PREFIX.get(parts[0])
     if kind is None:
-        return f'unknown prefix "{parts[0]}"'
+        return f"unknown prefix {go_quote(parts[0])}"
     if not kind.named:
         return (kind, "") if len(parts) == 2 else kind.bad_name
     name = ".".join(parts[1:-1])
@@ -173,8 +173,8 @@ def check_key_file(path: str, key_permissions: bool = True) -> str:
     problem = permission_problem(path, info) if key_permissions else ""
     if problem:
         return problem
-    try:
-        os.close(os.open(path, os.O_RDONLY | getattr(os, "O_NOCTTY", 0)))
+    try:  # non-blocking: a FIFO swapped in after the stat must not hang the open
+        os.close(os.open(path, READ_FLAGS))
     except OSError as exc:
         return f"could not read key file {path}: open {path}: {errno_text(exc)}"
     return ""

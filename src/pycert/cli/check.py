@@ -10,6 +10,7 @@ import click
 from pycert.cli import flags
 from pycert.cli.cobra import CobraCommand, command, translate_click_error, write_out
 from pycert.errors import CertError
+from pycert.gocompat import go_quote
 
 EXIT_USAGE = 3  # pycert.certdir.check.EXIT_USAGE, without importing the checker
 
@@ -49,7 +50,7 @@ def _check(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.pki.fields import rfc3339
 
     if args:
-        raise CertError(f'unknown command "{args[0]}" for "pycert check"',
+        raise CertError(f'unknown command {go_quote(args[0])} for "pycert check"',
                         exit_code=EXIT_USAGE, prefixed=False)
     flags.setup(opts)
     directory = flags.directory(opts)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 import click
 
 from pycert.errors import EXIT_FLAG, CertError
-from pycert.gocompat import GoSyntaxError, parse_bool
+from pycert.gocompat import GoSyntaxError, go_quote, parse_bool
 
 # The cobra path of the command being run, for the closing `Failed running "…"` line.
 current_path = ["cert"]
@@ -44,7 +44,8 @@ class FlagError(click.UsageError):
 
 
 def flag_error(value: str, flag: str, why: str) -> FlagError:
-    return FlagError(f'invalid argument "{value}" for "{flag}" flag: {why}')
+    """pflag's `invalid argument %q for %q flag: %v`: the value quoted as Go's %q does."""
+    return FlagError(f"invalid argument {go_quote(value)} for {go_quote(flag)} flag: {why}")
 
 
 def _flag_kinds(command: click.Command) -> tuple[set[str], set[str]]:
@@ -170,9 +171,9 @@ class CobraGroup(click.Group):
         current_path[0] = self.cobra_path
         write_err(ctx.get_help() + "\n")
         if self.strict:
-            raise CertError(f'unknown sub-command: "{" ".join(args)}"', prefixed=False)
-        raise CertError(f'unknown command "{args[0] if args else ""}" for "{ctx.command_path}"',
-                        prefixed=False)
+            raise CertError(f"unknown sub-command: {go_quote(' '.join(args))}", prefixed=False)
+        raise CertError(f"unknown command {go_quote(args[0] if args else '')} for "
+                        f"{go_quote(ctx.command_path)}", prefixed=False)
 
 
 def help_width() -> int:
@@ -248,6 +249,9 @@ def translate_click_error(exc: click.ClickException) -> CertError:
         return flag_failure(f"unknown shorthand flag: '{name[1:2]}' in {name}", ctx)
     if isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
         return flag_failure(f"flag needs an argument: {exc.option_name}", ctx)
+    if isinstance(exc, click.MissingParameter) and isinstance(exc.param, click.Option):
+        name = max(exc.param.opts, key=len).lstrip("-")
+        return flag_failure(f'required flag(s) "{name}" not set', ctx)
     return flag_failure(exc.format_message(), ctx)
 
 

@@ -22,7 +22,8 @@ KEY = "--ca-key=<path-to-ca-key>"
 
 def no_args(name: str, args: tuple[str, ...]) -> None:
     if args:
-        raise CertError(f'unknown command "{args[0]}" for "cockroach cert {name}"', prefixed=False)
+        raise CertError(f"unknown command {go_quote(args[0])} for "
+                        f"{go_quote('cockroach cert ' + name)}", prefixed=False)
 
 
 def exactly_one(args: tuple[str, ...]) -> str:

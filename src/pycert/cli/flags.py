@@ -8,6 +8,7 @@ down as plain values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,7 +23,6 @@ from pycert.errors import CertError
 from pycert.gocompat import (
     GoSyntaxError,
     format_duration,
-    is_bool,
     parse_bool,
     parse_duration,
     parse_int,
@@ -168,11 +168,20 @@ def node_user() -> str:
 
 def key_permissions() -> bool:
     """False when COCKROACH_SKIP_KEY_PERMISSION_CHECK is true in Go syntax; junk is false."""
-    value = os.environ.get("COCKROACH_SKIP_KEY_PERMISSION_CHECK", "")
-    if value and not is_bool(value):
-        log.error("could not parse COCKROACH_SKIP_KEY_PERMISSION_CHECK=%r: ignored", value)
+    return _key_permissions(os.environ.get("COCKROACH_SKIP_KEY_PERMISSION_CHECK", ""))
+
+
+@functools.cache
+def _key_permissions(value: str) -> bool:
+    """Cached per value, so a junk value is reported once, not once per directory opened."""
+    if not value:
         return True
-    return not (value and parse_bool(value))
+    try:
+        return not parse_bool(value)
+    except GoSyntaxError as exc:
+        log.error("error parsing COCKROACH_SKIP_KEY_PERMISSION_CHECK: %s; key permissions "
+                  "are still checked", exc)
+        return True
 
 
 def setup(opts: dict[str, Any]) -> None:

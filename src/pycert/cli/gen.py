@@ -14,6 +14,7 @@ import click
 
 from pycert.cli.cobra import CobraCommand, CobraGroup
 from pycert.errors import CertError
+from pycert.gocompat import go_quote
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -29,8 +30,8 @@ def script(shell: str, root: click.Command, prog: str) -> str:
 
     cls = get_completion_class(shell)
     if cls is None:  # pragma: no cover - click ships all three
-        raise CertError(f'invalid argument "{shell}" for "{prog} gen autocomplete"',
-                        prefixed=False)
+        raise CertError(f"invalid argument {go_quote(shell)} for "
+                        f"{go_quote(prog + ' gen autocomplete')}", prefixed=False)
     var = f"_{prog}_COMPLETE".replace("-", "_").replace(".", "_").upper()
     comp = cls(root, {}, prog, var)
     return ShellComplete.source(comp)  # skips click's bash-version probe (a subprocess)
@@ -43,7 +44,8 @@ def _autocomplete(args: tuple[str, ...], out: str | None, **_: Any) -> None:
     prog = ctx.find_root().info_name or "pycert"
     for arg in args:
         if arg not in SHELLS:
-            raise CertError(f'invalid argument "{arg}" for "{prog} gen autocomplete"',
+            raise CertError(f"invalid argument {go_quote(arg)} for "
+                            f"{go_quote(prog + ' gen autocomplete')}",
                             prefixed=False)
     shell = args[0] if args else "bash"
     text = script(shell, ctx.find_root().command, prog)

@@ -100,21 +100,35 @@ def is_key_block(block_type: str) -> bool:
 
 
 def parse_der(der: bytes, *, validate: bool = True) -> PrivateKey:
-    """PKCS#1, SEC1 or PKCS#8. `validate=False` skips RSA's consistency checks; only for a
-    CA key whose every signature is verified right after it is made."""
+    """PKCS#1, SEC1 or PKCS#8. `validate=False` skips RSA's slow checks (primality) but not
+    its CRT values; only for a CA key whose every signature is verified once made."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+    why = "failed to parse private key"
     try:
         key = serialization.load_der_private_key(
             der, None, unsafe_skip_rsa_key_validation=not validate)
     except (ValueError, TypeError) as exc:
-        why = "failed to parse private key"
         raise ValueError(f"{why}: the key is corrupt ({exc})" if validate else why) from exc
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
                             ed25519.Ed25519PrivateKey)):
         raise ValueError("found unknown private key type in PKCS#8 wrapping")
+    if not validate and isinstance(key, rsa.RSAPrivateKey) and not _crt_consistent(key):
+        raise ValueError(f"{why}: the key is corrupt (its CRT values do not match it)")
     return key
+
+
+def _crt_consistent(key: rsa.RSAPrivateKey) -> bool:
+    """n = pq and the CRT values derive from d: microseconds, where RSA_check_key takes ms.
+
+    OpenSSL signs right even when they do not (it recomputes without CRT), so signature
+    checks cannot catch such a key; Go (>= 1.24) and `openssl rsa -check` refuse it.
+    """
+    numbers = key.private_numbers()
+    p, q, d = numbers.p, numbers.q, numbers.d
+    return (p * q == numbers.public_numbers.n and numbers.dmp1 == d % (p - 1)
+            and numbers.dmq1 == d % (q - 1) and numbers.iqmp * q % p == 1)
 
 
 def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
