@@ -24,7 +24,7 @@ def handle_sigint() -> None:
     """Makes Ctrl-C unlosable for this process; only the console script calls this."""
     # The C module, loaded at start-up: `signal` would import enum first, with Python's
     # own handler still in place for those milliseconds.
-    import _signal  # type: ignore[import-not-found]
+    import _signal  # type: ignore[import-not-found]  # noqa: PLC2701 - no stub, no public twin
 
     _signal.signal(_signal.SIGINT, _on_sigint)
 
