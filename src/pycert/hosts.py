@@ -94,11 +94,7 @@ def ip_text(ip: IPAddress | ipaddress.IPv4Network | ipaddress.IPv6Network) -> st
 
 def host_covered(host: str, dns: list[str], ips: list[str]) -> bool:
     """RFC 6125: IPs match IP SANs only; `*.` matches exactly one whole leftmost label."""
-    text = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        ip = None
+    ip = parse_ip(host)
     if ip is not None:
         return ip_text(ip) in ips
     want = host.lower().rstrip(".")
