@@ -32,6 +32,39 @@ def test_help_imports_neither_cryptography_nor_logging() -> None:
     assert seen == {"click": True, "cryptography": False, "logging": False}
 
 
+def test_help_and_version_flag_help_import_no_optional_library() -> None:
+    """`--version` exists on the root, yet `--help` still imports none of its libraries."""
+    seen = _modules_after(["--help"], ("cryptography", "tabulate", "wcwidth", "yaml"))
+    assert not any(seen.values()), seen
+
+
+def test_piped_list_and_creates_never_import_tabulate_or_yaml(tmp_path: Path) -> None:
+    certs = str(tmp_path / "certs")
+    watch = ("tabulate", "wcwidth", "yaml")
+    create = ["create-ca", f"--certs-dir={certs}", f"--ca-key={certs}/ca.key"]
+    assert _modules_after(create, watch) == dict.fromkeys(watch, False)
+    node = ["create-node", "h", f"--certs-dir={certs}", f"--ca-key={certs}/ca.key"]
+    assert _modules_after(node, watch) == dict.fromkeys(watch, False)
+    for fmt in ("tsv", "csv", "json", "records"):  # the piped default is tsv
+        seen = _modules_after(["list", f"--certs-dir={certs}", f"--format={fmt}"], watch)
+        assert seen == dict.fromkeys(watch, False), fmt
+    assert _modules_after(["list", f"--certs-dir={certs}"], watch) == dict.fromkeys(watch, False)
+
+
+def test_tabulate_and_yaml_are_imported_where_they_work(tmp_path: Path) -> None:
+    certs = str(tmp_path / "certs")
+    assert pycert("create-ca", f"--certs-dir={certs}", f"--ca-key={certs}/ca.key").code == 0
+    table = _modules_after(["list", f"--certs-dir={certs}", "--format=table"],
+                           ("tabulate", "yaml"))
+    assert table == {"tabulate": True, "yaml": False}
+    logged = _modules_after(["list", f"--certs-dir={certs}", "--log=sinks: {}"],
+                            ("tabulate", "yaml"))
+    assert logged == {"tabulate": False, "yaml": True}
+    dry = _modules_after(["create-node", "h", f"--certs-dir={certs}", f"--ca-key={certs}/ca.key",
+                          "--dry-run"], ("tabulate",))
+    assert dry == {"tabulate": True}
+
+
 def test_help_does_not_import_uuid_and_click_stays_below_8_4() -> None:
     """click 8.4+ imports uuid and platform up front (+5 ms); pyproject keeps click < 8.4.
 

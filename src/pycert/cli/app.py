@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -22,11 +23,12 @@ _CERT_HELP = "create ca, node, and client certs"
 
 
 def _group(name: str, short: str, path: str, strict: bool,
-           groups: Sequence[click.Command] = ()) -> CobraGroup:
+           groups: Sequence[click.Command] = (), **how: Any) -> CobraGroup:
     """A group of the catalog's commands under `path`; sub-groups come after `list`."""
-    group = LazyGroup(name, help=short, short_help=short, cobra_path=path, strict=strict,
+    how.setdefault("cobra_path", path)
+    group = LazyGroup(name, help=short, short_help=short, strict=strict,
                       invoke_without_command=True, no_args_is_help=False,
-                      lazy=catalog.in_group(path))
+                      lazy=catalog.in_group(path), **how)
     after = "list"
     for sub in groups:
         group.add_command(sub, after=after)
@@ -40,8 +42,23 @@ mt_group = CobraGroup("mt", help="commands that manage multi-tenant clusters",
                       invoke_without_command=True, no_args_is_help=False)
 mt_group.add_command(_group("cert", _CERT_HELP, catalog.MT, True))
 # pycert's own commands live at the top level only, so `cert --help` stays cockroach's.
+# Bare `pycert` stands for `cockroach cert`, so it fails as `cert` alone does (spec §1.10).
 root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.", catalog.TOP, False,
-              [cert_group, mt_group, gen_group()])
+              [cert_group, mt_group, gen_group()], cobra_path="cert", bare_is_error=True)
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`--version`: the `version` command's text; cryptography is imported only here."""
+    if value and not ctx.resilient_parsing:
+        from pycert.cli.version import version_text
+
+        cobra.write_out(version_text())
+        ctx.exit(0)
+
+
+root.params.append(click.Option(["--version"], is_flag=True, expose_value=False,
+                                is_eager=True, callback=_print_version,
+                                help="Show the versions of pycert, cryptography and OpenSSL."))
 
 
 def main(argv: list[str] | None = None) -> None:

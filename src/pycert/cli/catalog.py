@@ -7,6 +7,7 @@ command's module is imported only when that command runs (docs/performance.md).
 from __future__ import annotations
 
 TOP, CERT, MT = "", "cert", "mt cert"  # pycert's top level, `cert …`, `mt cert …`
+EXTENSION = "(pycert extension)"  # the one label of what cockroach does not have
 
 # (name, module, short help, groups), in the order help lists them (cockroach's first).
 ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -22,12 +23,15 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      (TOP, CERT, MT)),
     ("list", "listing", "list certs in --certs-dir", (TOP, CERT)),
     ("sign-csr", "sign_csr",
-     "sign a certificate signing request as a node or client cert (pycert)", (TOP,)),
+     f"sign a certificate signing request as a node or client cert {EXTENSION}", (TOP,)),
     ("create-nodes", "create_nodes",
-     "create node certificates and keys, one directory per node (pycert)", (TOP,)),
-    ("export", "export", "export a node or client key as PKCS#8 or PKCS#12 (pycert)", (TOP,)),
-    ("check", "check", "check a certs dir as a node would load it (pycert extension)", (TOP,)),
-    ("inspect", "check", "describe certificate files (pycert extension)", (TOP,)),
+     f"create node certificates and keys, one directory per node {EXTENSION}", (TOP,)),
+    ("export", "export", f"export a node or client key as PKCS#8 or PKCS#12 {EXTENSION}",
+     (TOP,)),
+    ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),
+    ("inspect", "check", f"describe certificate files {EXTENSION}", (TOP,)),
+    ("version", "version", "output version information", (TOP,)),
+    ("help", "help", "Help about any command", (TOP,)),
 )
 SHORT = {name: short for name, _, short, _ in ENTRIES}
 

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 import click
 
+from pycert.cli.helptext import Context
 from pycert.errors import EXIT_FLAG, CertError
 from pycert.gocompat import GoSyntaxError, go_quote, parse_bool
 
@@ -79,11 +80,19 @@ def normalize_bools(args: list[str], bools: set[str]) -> list[str]:
     return out
 
 
+class OptionalValue(click.Option):
+    """pflag's NoOptDefVal: `--flag` alone means `--flag=<no_opt_value>` and never takes
+    the next word, while `--flag=-7` is the value `-7`."""
+
+    def __init__(self, *args: Any, no_opt_value: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.no_opt_value = no_opt_value
+
+
 def _optional_values(command: click.Command, args: list[str]) -> list[str]:
-    """pflag's NoOptDefVal: `--logtostderr` alone never takes the next word as its value."""
-    defaults = {name: str(p.flag_value) for p in command.params
-                if isinstance(p, click.Option) and getattr(p, "_flag_needs_value", False)
-                for name in p.opts}
+    """Bare optional-value flags spelled out with their NoOptDefVal (see OptionalValue)."""
+    defaults = {name: p.no_opt_value for p in command.params
+                if isinstance(p, OptionalValue) for name in p.opts}
     out: list[str] = []
     for i, arg in enumerate(args):
         if arg == "--":
@@ -92,8 +101,21 @@ def _optional_values(command: click.Command, args: list[str]) -> list[str]:
     return out
 
 
+def _with_usage(ctx: click.Context, parse: Callable[[], list[str]]) -> list[str]:
+    """Runs a parse step; a usage error raised without its command (click's "requires an
+    argument") gets it, so the command's usage is printed first like every flag error."""
+    try:
+        return parse()
+    except click.UsageError as exc:
+        if exc.ctx is None:
+            exc.ctx = ctx
+        raise
+
+
 class CobraCommand(click.Command):
     """A leaf command: cobra path for messages, pflag-style booleans."""
+
+    context_class = Context
 
     def __init__(self, *args: Any, cobra_path: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
@@ -103,7 +125,8 @@ class CobraCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
         bools, _ = _flag_kinds(self)
-        return super().parse_args(ctx, _optional_values(self, normalize_bools(args, bools)))
+        args = _optional_values(self, normalize_bools(args, bools))
+        return _with_usage(ctx, lambda: super(CobraCommand, self).parse_args(ctx, args))
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return [self.options_metavar or ""]  # the metavar already spells out the arguments
@@ -125,12 +148,16 @@ def _sort_key(param: click.Parameter) -> str:
 class CobraGroup(click.Group):
     """A command group that finds its subcommand even when flags come first."""
 
+    context_class = Context
+
     def __init__(self, *args: Any, cobra_path: str = "", strict: bool = False,
-                 **kwargs: Any) -> None:
+                 bare_is_error: bool | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
         super().__init__(*args, **kwargs)
         self.cobra_path = cobra_path
         self.strict = strict  # cockroach's `cert`: an unknown subcommand is an error, exit 1
+        # cockroach's `cert` alone: usage, then `unknown sub-command: ""`, exit 1
+        self.bare_is_error = strict if bare_is_error is None else bare_is_error
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # cockroach's order, not sorted
@@ -138,12 +165,13 @@ class CobraGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         current_path[0] = self.cobra_path
         if not args and not ctx.resilient_parsing:
-            if self.strict:  # cockroach's `cert` alone: usage, then an error, exit 1
+            if self.bare_is_error:
                 write_err(ctx.get_help() + "\n")
                 raise CertError('unknown sub-command: ""', prefixed=False)
             click.echo(ctx.get_help())  # cobra: a bare command group prints its help, exit 0
             raise click.exceptions.Exit(0)
-        return super().parse_args(ctx, self._command_first(ctx, args))
+        args = self._command_first(ctx, args)
+        return _with_usage(ctx, lambda: super(CobraGroup, self).parse_args(ctx, args))
 
     def _command_first(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Moves the subcommand name in front of any flags that precede it."""
@@ -151,7 +179,7 @@ class CobraGroup(click.Group):
         i = 0
         while i < len(args):
             arg = args[i]
-            if arg == "--" or arg in ("-h", "--help"):
+            if arg == "--" or arg in ("-h", "--help", "--version"):
                 return args
             if not arg.startswith("-") or arg == "-":
                 return [arg, *args[:i], *args[i + 1 :]]

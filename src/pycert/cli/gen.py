@@ -14,7 +14,7 @@ import click
 
 from pycert.cli.cobra import CobraCommand, CobraGroup
 from pycert.errors import CertError
-from pycert.gocompat import go_quote
+from pycert.gocompat import errno_text, go_quote
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -58,8 +58,49 @@ def _autocomplete(args: tuple[str, ...], out: str | None, **_: Any) -> None:
     sys.stdout.write(f"Generated {shell} completion file: {path}\n")
 
 
+def _man(args: tuple[str, ...], path: str, **_: Any) -> None:
+    """cockroach's `gen man`: a page per command into --path, created 0755 if missing."""
+    import os
+
+    import pycert
+    from pycert.certdir import files
+    from pycert.cli.manpages import pages
+
+    if args:
+        raise CertError(f"unknown command {go_quote(args[0])} for \"cockroach gen man\"",
+                        prefixed=False)
+    ctx = click.get_current_context()
+    prog = ctx.find_root().info_name or "pycert"
+    folder = path if path.endswith(os.sep) else path + os.sep
+    try:
+        os.makedirs(folder, 0o755, exist_ok=True)
+    except OSError as exc:
+        raise CertError(f"mkdir {path}: {errno_text(exc)}", prefixed=False) from None
+    made = pages(ctx.find_root(), pycert.__version__)
+    files.commit([files.Planned(os.path.join(folder, page.name), page.text.encode(), 0o644,
+                                "could not write") for page in made], overwrite=True)
+    sys.stdout.write(f"Generated {prog} man pages in {folder}\n")
+
+
+def _man_command() -> CobraCommand:
+    return CobraCommand(
+        "man",
+        callback=_man,
+        params=[click.Argument(["args"], nargs=-1),
+                click.Option(["--path"], default="man/man1", metavar="<path>",
+                             show_default=True, shell_complete=complete_dir,
+                             help="path where man pages will be outputted")],
+        help="Generate man pages for pycert, one per command, into the \"man/man1\" "
+        "directory under the current directory. Use \"--path=PATH\" to write them "
+        "elsewhere, e.g. \"--path=/usr/local/share/man/man1\".",
+        short_help="generate man pages for pycert",
+        cobra_path="gen man",
+        options_metavar="[flags]",
+    )
+
+
 def gen_group() -> CobraGroup:
-    """`gen` with its one subcommand pycert has: `autocomplete`."""
+    """`gen` with the subcommands pycert has: `man` and `autocomplete`."""
     command = CobraCommand(
         "autocomplete",
         callback=_autocomplete,
@@ -80,6 +121,7 @@ def gen_group() -> CobraGroup:
     short = "generate auxiliary files"
     group = CobraGroup("gen", help=short, short_help=short, cobra_path="gen", strict=True,
                        invoke_without_command=True)
+    group.add_command(_man_command())
     group.add_command(command)
     return group
 

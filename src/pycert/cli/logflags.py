@@ -7,7 +7,6 @@ By default only WARNING and above reach stderr, as for cockroach's client comman
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -16,16 +15,21 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pycert import log
-from pycert.cli.cobra import flag_error
+from pycert.cli.cobra import OptionalValue, flag_error
 from pycert.cli.gen import complete_dir, complete_file
 from pycert.errors import CertError
+from pycert.gocompat import go_quote
 
 if TYPE_CHECKING:
     import logging
 
 Fn = Callable[..., Any]
-# logging's numeric levels (INFO, WARNING, ERROR, CRITICAL), without importing logging.
-_SEVERITIES = {"INFO": 20, "WARNING": 30, "ERROR": 40, "FATAL": 50, "NONE": 60}
+# cockroach's severities (logpb.Severity) by name and number; TRUE and FALSE are aliases.
+SEVERITY_NAMES = {"UNKNOWN": 0, "INFO": 1, "WARNING": 2, "ERROR": 3, "FATAL": 4, "NONE": 5,
+                  "DEFAULT": 6, "TRUE": 1, "FALSE": 5}
+UNKNOWN, WARNING, NONE, DEFAULT = 0, 2, 5, 6
+# logging's numeric level for each cockroach severity a message can have (INFO..FATAL).
+_LEVELS = {1: 20, 2: 30, 3: 40, 4: 50}
 
 
 def options(f: Fn) -> Fn:
@@ -40,7 +44,7 @@ def options(f: Fn) -> Fn:
         done = {"--log-dir": complete_dir, "--log-config-file": complete_file}.get(name)
         f = click.option(name, default=None, metavar="<string>", help=text,
                          shell_complete=done)(f)
-    f = click.option("--logtostderr", default=None, is_flag=False, flag_value="WARNING",
+    f = click.option("--logtostderr", cls=OptionalValue, no_opt_value="DEFAULT", default=None,
                      metavar="[=<severity>]",
                      help="Write log messages from this severity upwards to stderr.")(f)
     f = click.option("--redactable-logs", is_flag=True, help="Make log entries redactable.")(f)
@@ -97,25 +101,63 @@ def configure(opts: dict[str, Any]) -> None:
     log.configure(min(level, log.INFO) if file_handler else level, setup)
 
 
-_LEGACY = ("logtostderr", "log_dir", "redactable_logs", "log_file_max_size",
-           "log_group_max_size", "log_file_verbosity", "sql_audit_dir")
+_LEGACY = ("log_dir", "redactable_logs", "log_file_max_size", "log_group_max_size",
+           "log_file_verbosity", "sql_audit_dir")
+
+
+def parse_severity(value: str) -> int:
+    """cockroach's severity parser (logpb.Severity.Set): a name in any case, `true` (INFO),
+    `false` (NONE), or a decimal int32; raises ValueError in Go's strconv.Atoi words."""
+    named = SEVERITY_NAMES.get(value.upper())
+    if named is not None:
+        return named
+    digits = value[1:] if value[:1] in "+-" else value
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"strconv.Atoi: parsing {go_quote(value)}: invalid syntax")
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError(f"strconv.Atoi: parsing {go_quote(value)}: value out of range")
+    return (number + 2**31) % 2**32 - 2**31  # Go's Severity(v): int to int32 wraps
+
+
+def severity_level(severity: int) -> int:
+    """The `logging` level below which stderr drops messages, for a cockroach threshold."""
+    if severity <= 1:
+        return _LEVELS[1]  # INFO, and every threshold below it, shows every message
+    return _LEVELS.get(severity, 60)  # NONE, DEFAULT and anything higher show nothing
 
 
 def _stderr_level(opts: dict[str, Any]) -> int:
+    threshold = _logtostderr(opts.get("logtostderr"))
     config = _config_text(opts)
-    if config is not None:
-        if any(opts.get(name) for name in _LEGACY):
-            raise CertError("--log is incompatible with legacy discrete logging flags",
-                            prefixed=False)
-        value = stderr_filter(config) or "WARNING"
-        flag = "--log"
-    else:
-        value = opts.get("logtostderr") or "WARNING"
-        flag = "--logtostderr"
-    level = _SEVERITIES.get(value.upper())
-    if level is None:
-        raise flag_error(value, flag, f"unknown severity: {value}")
-    return level
+    if config is None:
+        return severity_level(WARNING if threshold in (UNKNOWN, DEFAULT) else threshold)
+    if threshold != UNKNOWN or any(opts.get(name) for name in _LEGACY):
+        raise CertError("--log is incompatible with legacy discrete logging flags",
+                        prefixed=False)
+    from pycert.cli.logconfig import stderr_filter
+
+    flag = "--log" if opts.get("log") is not None else "--log-config-file"
+    text = stderr_filter(config, flag)
+    if text is None:
+        return severity_level(WARNING)  # the client commands' default, as without --log
+    try:
+        threshold = parse_severity(text)
+    except ValueError:
+        raise CertError(f"{flag}: sinks: stderr: filter {go_quote(text)} is not a severity: "
+                        "use INFO, WARNING, ERROR, FATAL, NONE, true, false or a number",
+                        prefixed=False) from None
+    return severity_level(NONE if threshold == UNKNOWN else threshold)
+
+
+def _logtostderr(value: str | None) -> int:
+    """The --logtostderr threshold; UNKNOWN when absent (cockroach's "not set")."""
+    if value is None:
+        return UNKNOWN
+    try:
+        return parse_severity(value)
+    except ValueError as exc:
+        raise flag_error(value, "--logtostderr", str(exc)) from None
 
 
 def _config_text(opts: dict[str, Any]) -> str | None:
@@ -132,33 +174,6 @@ def _config_text(opts: dict[str, Any]) -> str | None:
     except OSError as exc:
         raise CertError(f"cannot read --log-config-file {path}: {exc.strerror}",
                         prefixed=False) from exc
-
-
-_FLOW = re.compile(r"stderr\s*:\s*\{[^{}]*?\bfilter\s*:\s*([A-Za-z]+)")
-
-
-def stderr_filter(yaml: str) -> str:
-    """The `sinks: stderr: filter:` severity of a cockroach logging config, or ''.
-
-    A deliberately small reader, not a YAML parser: it understands the block form
-    (`stderr:` then an indented `filter: INFO`) and the flow form
-    (`sinks: {stderr: {filter: INFO}}`). Everything else in the config is ignored.
-    """
-    match = _FLOW.search(yaml)
-    if match:
-        return match.group(1)
-    lines = yaml.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() != "stderr:":
-            continue
-        indent = len(line) - len(line.lstrip())
-        for inner in lines[i + 1 :]:
-            if inner.strip() and len(inner) - len(inner.lstrip()) <= indent:
-                break
-            key, _, value = inner.strip().partition(":")
-            if key == "filter" and value.strip():
-                return value.strip()
-    return ""
 
 
 def _file_handler(directory: str) -> logging.Handler:

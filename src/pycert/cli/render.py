@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,27 +45,12 @@ def go_csv_field(cell: str, sep: str) -> str:
 
 
 def render_table(table: Rows) -> str:
-    """cockroach's border-less table: centred headers, left-aligned cells, row count."""
-    widths = [max([_width(h)] + [_width(r[i]) for r in table]) for i, h in enumerate(HEADERS)]
-    lines = [_line([_centre(h, w) for h, w in zip(HEADERS, widths)])]
-    lines.append("-" + "+".join("-" * (w + 2) for w in widths) + "-")
-    lines += [_line([c + " " * (w - _width(c)) for c, w in zip(r, widths)]) for r in table]
+    """cockroach's border-less table (spec §7.3), drawn by tabulate, then the row count."""
+    from pycert.cli.tables import cockroach_table
+
+    lines = cockroach_table(HEADERS, table)
     lines.append(f"({len(table)} row{'' if len(table) == 1 else 's'})")
     return "".join(line + "\n" for line in lines)
-
-
-def _line(cells: list[str]) -> str:
-    return (" " + "|".join(f" {c} " for c in cells)).rstrip(" ")
-
-
-def _centre(text: str, width: int) -> str:
-    gap = width - _width(text)
-    return " " * (gap // 2) + text + " " * (gap - gap // 2)
-
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def render_records(table: Rows) -> str:
@@ -115,11 +99,16 @@ def check_text(result: Result) -> str:
     """One line per problem, its fix below it, and a closing verdict with the exit code."""
     order = {"fail": 0, "warn": 1, "info": 2}
     lines = [f"Certificate directory: {result.certs_dir}"]
+    rows: list[tuple[str, str]] = []
     for p in sorted(result.problems, key=lambda p: order[p.severity]):
         where = p.file if p.index in (None, 0) else f"{p.file} #{p.index}"
-        lines.append(f"{p.severity.upper():4}  {where}: [{p.check}] {p.message}")
+        rows.append((p.severity.upper(), f"{where}: [{p.check}] {p.message}"))
         if p.fix:
-            lines.append(f"      fix: {p.fix}")
+            rows.append(("", f"fix: {p.fix}"))
+    if rows:
+        from pycert.cli.tables import columns
+
+        lines += columns(rows, gap="  ")
     fails = sum(p.severity == "fail" for p in result.problems)
     warns = sum(p.severity == "warn" for p in result.problems)
     count = sum(e.cert is not None for e in result.entries)
@@ -146,6 +135,8 @@ def _name(fields: dict[str, Any] | None) -> str:
 
 
 def _inspect_one(r: dict[str, Any]) -> str:
+    from pycert.cli.tables import columns
+
     where = r["file"] if r["index"] is None else f"{r['file']} #{r['index']}"
     lines = [f"Certificate ({where}):"]
     if r["usage"]:
@@ -160,10 +151,10 @@ def _inspect_one(r: dict[str, Any]) -> str:
         f"    Issuer: {_name(r['issuer'])}",
         f"    Serial Number: {r['serial']}",
         "    Validity:",
-        f"        Not Before: {r['not_before']}",
-        f"        Not After:  {r['not_after']} ({r['days_left']} days left)",
-        f"        Effective:  {r['effective_not_after']} ({r['effective_days_left']} days left,"
-        " earliest NotAfter along the signer chain)",
+        *columns([("Not Before:", r["not_before"]),
+                  ("Not After:", f"{r['not_after']} ({r['days_left']} days left)"),
+                  ("Effective:", f"{r['effective_not_after']} ({r['effective_days_left']} "
+                   "days left, earliest NotAfter along the signer chain)")], indent=" " * 8),
         f"    Public Key: {key['type']} {key['size']} bits"
         + (f" ({key['curve']})" if key["curve"] else ""),
         f"    Signature Algorithm: {r['signature_algorithm']}",
@@ -208,20 +199,21 @@ def manifest(outcomes: list[Outcome], dry_run: bool) -> str:
 
 def dry_run_text(outcome: Outcome, overwrite: bool) -> str:
     """What a person checks before running the command for real."""
+    from pycert.cli.tables import columns
     from pycert.pki.fields import changes, summary
 
-    lines = ["dry run: nothing was written"]
+    fields: list[tuple[str, str]] = []
     if outcome.cert is not None:
         info = summary(outcome.cert)
-        lines += [f"subject:   {info['subject']}",
-                  f"SANs:      {', '.join(info['sans']) or '(none)'}",
-                  f"validity:  {info['not_before']} to {info['not_after']}",
-                  f"key:       {info['key']}"]
+        fields += [("subject:", str(info["subject"])),
+                   ("SANs:", ", ".join(info["sans"]) or "(none)"),
+                   ("validity:", f"{info['not_before']} to {info['not_after']}"),
+                   ("key:", str(info["key"]))]
     if outcome.signer is not None:
         ca = summary(outcome.signer)
-        lines.append(f"signed by: {outcome.signer_path} ({ca['subject']}, serial {ca['serial']}, "
-                     f"expires {ca['not_after']})")
-    lines.append("would write:")
+        fields.append(("signed by:", f"{outcome.signer_path} ({ca['subject']}, serial "
+                       f"{ca['serial']}, expires {ca['not_after']})"))
+    lines = ["dry run: nothing was written", *columns(fields), "would write:"]
     for item in outcome.items:
         old = outcome.existing.get(item.path)
         state = "new" if old is None else "replaces existing"
