@@ -22,6 +22,7 @@ from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 if TYPE_CHECKING:
     from pycert.certdir.check import Result
     from pycert.certdir.loader import CertFile
+    from pycert.certdir.renew import RenewOptions, RenewResult
     from pycert.pki.authority import CA, Issued
 
 
@@ -129,6 +130,33 @@ class CertsDir:
         install(self.target(overwrite=overwrite), lambda: items)
         return Outcome(kind, items, issued.cert)
 
+    # --- the lifecycle: renew, rotate, prune (docs/lifecycle.md) -----------------------
+
+    def renew(self, kind: str, *names: str, ca_key: str | os.PathLike[str],
+              within: str | None = None, reuse_key: bool = False, strict: bool = False,
+              lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
+              backup: bool = False, pkcs8: bool = False) -> RenewResult:
+        """`pycert renew node` / `renew client alice bob`: re-issued from what they say."""
+        from pycert.certdir import renew
+
+        picks = [renew.pick(kind, name) for name in names or ("",)]
+        return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
+                                       pkcs8=pkcs8),
+                           picks, _renew_options(within, reuse_key, strict, lifetime))
+
+    def renew_all(self, *kinds: str, ca_key: str | os.PathLike[str], within: str | None = None,
+                  reuse_key: bool = False, strict: bool = False,
+                  lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
+                  backup: bool = False, pkcs8: bool = False) -> RenewResult:
+        """`pycert renew --all [kind...]`: every node, client and tenant client certificate
+        (or those of `kinds`), in one commit."""
+        from pycert.certdir import renew
+
+        rows = tuple(renew.renewable_kind(k) for k in kinds)
+        return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
+                                       pkcs8=pkcs8),
+                           None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows)
+
     # --- reading --------------------------------------------------------------------
 
     def load_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca") -> CA:
@@ -163,6 +191,15 @@ class CertsDir:
                              check.parse_threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions)
         return check.run(opts, now or dt.datetime.now(dt.timezone.utc))
+
+
+def _renew_options(within: str | None, reuse_key: bool, strict: bool,
+                   lifetime: Lifetime | None) -> RenewOptions:
+    from pycert.certdir.check import parse_threshold
+    from pycert.certdir.renew import RenewOptions
+
+    return RenewOptions(parse_threshold(within) if within is not None else None, reuse_key,
+                        strict, lifetime or Lifetime())
 
 
 @contextlib.contextmanager

@@ -28,6 +28,8 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("export", "export", "export a node or client key as PKCS#8 or PKCS#12 (pycert)", (TOP,)),
     ("check", "check", "check a certs dir as a node would load it (pycert extension)", (TOP,)),
     ("inspect", "check", "describe certificate files (pycert extension)", (TOP,)),
+    ("renew", "renew", "re-issue certificates from what they say, signed by the current CA "
+     "(pycert)", (TOP,)),
 )
 SHORT = {name: short for name, _, short, _ in ENTRIES}
 
