@@ -22,7 +22,9 @@ from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 if TYPE_CHECKING:
     from pycert.certdir.check import Result
     from pycert.certdir.loader import CertFile
+    from pycert.certdir.prune import Pruning
     from pycert.certdir.renew import RenewOptions, RenewResult
+    from pycert.certdir.rotate import Rotation
     from pycert.pki.authority import CA, Issued
 
 
@@ -58,25 +60,27 @@ class CertsDir:
     def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType = "rsa", key_size: int | None = None,
                   lifetime: Lifetime | None = None, reuse_key: bool = False,
-                  overwrite: bool = False) -> Outcome:
+                  overwrite: bool = False, backup: bool = False) -> Outcome:
         """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle."""
         spec = CASpec(BY_NAME[kind], KeySpec.of(key_type, key_size), lifetime or Lifetime(),
                       reuse_key)
-        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite))
+        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
 
     def create_node(self, *hosts: str, ca_key: str | os.PathLike[str],
                     key_type: KeyType = "rsa", key_size: int | None = None,
-                    lifetime: Lifetime | None = None, overwrite: bool = False) -> Outcome:
+                    lifetime: Lifetime | None = None, overwrite: bool = False,
+                    backup: bool = False) -> Outcome:
         """`create-node`: node.crt/node.key for `hosts`, signed by ca.crt."""
         spec = LeafSpec(BY_NAME["node"], hosts=hosts, key=KeySpec.of(key_type, key_size),
                         lifetime=lifetime or Lifetime(), node_user=self.node_user)
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
 
     def create_client(self, user: str, *, ca_key: str | os.PathLike[str],
                       tenant_scope: tuple[int, ...] = (), tenant_name_scope: tuple[str, ...] = (),
                       key_type: KeyType = "rsa", key_size: int | None = None,
                       lifetime: Lifetime | None = None, pkcs8: bool = False,
-                      overwrite: bool = False, validate_username: bool = True) -> Outcome:
+                      overwrite: bool = False, validate_username: bool = True,
+                      backup: bool = False) -> Outcome:
         """`create-client`: client.<user>.crt/.key (and .pk8), signed by the client CA."""
         kind = BY_NAME["client"]
         try:
@@ -86,17 +90,18 @@ class CertsDir:
         spec = LeafSpec(kind, name=user, tenant_scope=tenant_scope,
                         tenant_name_scope=tenant_name_scope, key=KeySpec.of(key_type, key_size),
                         lifetime=lifetime or Lifetime())
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8,
+                                            backup=backup))
 
     def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
                              key_type: KeyType = "rsa", key_size: int | None = None,
-                             lifetime: Lifetime | None = None,
-                             overwrite: bool = False) -> Outcome:
+                             lifetime: Lifetime | None = None, overwrite: bool = False,
+                             backup: bool = False) -> Outcome:
         """`create-tenant-client`: no hosts means cockroach's local defaults."""
         kind = BY_NAME["tenant-client"]
         spec = LeafSpec(kind, name=str(tenant_id), hosts=hosts or kind.default_hosts,
                         key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
 
     # --- writing what the in-memory API made ----------------------------------------
 
@@ -156,6 +161,27 @@ class CertsDir:
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
                                        pkcs8=pkcs8),
                            None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows)
+
+    def rotate_ca(self, new_ca_key: str | os.PathLike[str], *, kind: str = "ca",
+                  key_type: KeyType | None = None, key_size: int | None = None,
+                  lifetime: Lifetime | None = None, reuse_key: bool = False,
+                  dry_run: bool = False, backup: bool = False) -> Rotation:
+        """`pycert rotate-ca` (`kind="client-ca"`...): stage 1, a new CA key at
+        `new_ca_key` and its certificate first in the bundle; the old key is not touched."""
+        from pycert.certdir.rotate import rotate_ca
+
+        key = KeySpec.of(key_type, key_size) if key_type else None
+        return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup),
+                         key, lifetime, reuse_key)
+
+    def prune_ca(self, *, kind: str = "ca", unused: bool = False, dry_run: bool = False,
+                 backup: bool = False) -> Pruning:
+        """`pycert prune-ca`: stage 3, expired (and, with `unused`, unused) CA certificates
+        out of the bundle; never the first one."""
+        from pycert.certdir.prune import prune_ca
+
+        return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
+                        unused=unused)
 
     # --- reading --------------------------------------------------------------------
 

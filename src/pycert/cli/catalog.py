@@ -30,6 +30,17 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("inspect", "check", "describe certificate files (pycert extension)", (TOP,)),
     ("renew", "renew", "re-issue certificates from what they say, signed by the current CA "
      "(pycert)", (TOP,)),
+    ("rotate-ca", "rotation", "stage 1 of a CA rotation: new CA key, its certificate "
+     "prepended to ca.crt (pycert)", (TOP,)),
+    ("rotate-client-ca", "rotation", "stage 1 of a client CA rotation, for ca-client.crt "
+     "(pycert)", (TOP,)),
+    ("rotate-tenant-client-ca", "rotation", "stage 1 of a tenant client CA rotation, for "
+     "ca-client-tenant.crt (pycert)", (TOP,)),
+    ("prune-ca", "rotation", "stage 3: remove expired (or unused) CA certificates from ca.crt "
+     "(pycert)", (TOP,)),
+    ("prune-client-ca", "rotation", "stage 3 for ca-client.crt (pycert)", (TOP,)),
+    ("prune-tenant-client-ca", "rotation", "stage 3 for ca-client-tenant.crt (pycert)",
+     (TOP,)),
 )
 SHORT = {name: short for name, _, short, _ in ENTRIES}
 

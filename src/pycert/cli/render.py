@@ -14,7 +14,6 @@ from pycert.certdir.listing import HEADERS
 if TYPE_CHECKING:
     from pycert.certdir.check import Result
     from pycert.certdir.install import Outcome
-    from pycert.certdir.renew import RenewResult
 
 Rows = Sequence[tuple[str, ...]]
 
@@ -242,55 +241,3 @@ def outcome_report(outcomes: list[Outcome], *, json_out: bool, dry_run: bool,
         return "".join(dry_run_text(o, overwrite) for o in outcomes)
     return ""
 
-
-# --- the lifecycle: renew, rotate-*, prune-* ---------------------------------------------
-
-def threshold_text(threshold: Any) -> str:
-    """`30d`, `36h`, `10%`: a --within value as a person would have typed it."""
-    if threshold.percent is not None:
-        return f"{threshold.percent:g}%"
-    seconds = int(threshold.seconds)
-    if seconds and seconds % 86400 == 0:
-        return f"{seconds // 86400}d"
-    return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds}s"
-
-
-def renew_json(result: RenewResult) -> str:
-    """The --json manifest of the files written, and what was renewed and why."""
-    doc = json.loads(manifest(result.outcomes, result.dry_run))
-    doc["renewed"] = [{"file": r.path, "reason": r.reason, "reused_key": r.reused_key,
-                       "warnings": list(r.warnings)} for r in result.renewed]
-    doc["not_due"] = [{"file": path, "reason": why} for path, why in result.not_due]
-    doc["backups"] = result.backups
-    return json.dumps(doc, indent=2) + "\n"
-
-
-def renew_text(result: RenewResult) -> str:
-    """A line per renewal (a dry run: the plan of each), then the backups kept."""
-    from pycert.pki.fields import rfc3339
-
-    if result.dry_run:
-        return "".join(f"would renew {r.path} ({r.reason})\n"
-                       + dry_run_text(r.outcome, True).split("\n", 1)[1]
-                       for r in result.renewed)
-    lines = []
-    for r in result.renewed:
-        cert = r.outcome.cert
-        assert cert is not None
-        lines.append(f"renewed {r.path} ({r.reason}): now until "
-                     f"{rfc3339(cert.not_valid_after_utc)}, signed by {r.outcome.signer_path}, "
-                     f"{'same' if r.reused_key else 'new'} key")
-    lines += [f"kept {path}" for path in result.backups]
-    return "".join(line + "\n" for line in lines)
-
-
-def nothing_to_renew(result: RenewResult, within: Any, certs_dir: str) -> str:
-    """The one-line note when nothing is due."""
-    if not result.not_due:
-        return f"nothing to renew: no node, client or tenant client certificates in {certs_dir}"
-    if len(result.not_due) == 1:
-        path, why = result.not_due[0]
-        return f"nothing to renew: {path} {why}"
-    window = f" within {threshold_text(within)}" if within is not None else ""
-    return (f"nothing to renew: none of the {len(result.not_due)} certificates expires"
-            f"{window}, and the current CA signed each")

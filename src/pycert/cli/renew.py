@@ -39,7 +39,7 @@ def picks(args: tuple[str, ...]) -> list[Any]:
 @click.argument("args", nargs=-1)
 def _renew(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir import renew
-    from pycert.cli import render
+    from pycert.cli import render_lifecycle as render
 
     flags.setup(opts)
     options = renew.RenewOptions(opts["within"], opts["reuse_key"], opts["strict"],
