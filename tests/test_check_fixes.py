@@ -88,7 +88,7 @@ def test_an_old_ca_that_still_signs_and_expires_suggests_renewing_what_it_signs(
     (tmp_path / "safe").mkdir()
     ok(tmp_path, "create-ca", CERTS, "--ca-key=safe/old.key", FAST, "--lifetime=240h")
     ok(tmp_path, "create-client", "root", CERTS, "--ca-key=safe/old.key", FAST,
-       "--lifetime=240h")
+       "--lifetime=200h")
     ok(tmp_path, "rotate-ca", CERTS, KEY, FAST)
     found = fixes(tmp_path, KEY)
     renew = "pycert renew --all client --within=30d --certs-dir=certs --ca-key=safe/ca.key"
