@@ -426,3 +426,17 @@ def test_openssl_made_certificate_renews_and_names_what_it_drops(work: Path) -> 
     assert [e.oid.dotted_string for e in new.extensions] == [
         "2.5.29.15", "2.5.29.37", "2.5.29.35", "2.5.29.17"]  # pycert's node profile
     new.verify_directly_issued_by(cert(work / "certs/ca.crt"))
+
+
+def test_reuse_key_refuses_a_corrupt_key(work: Path) -> None:
+    """--reuse-key skips OpenSSL's slow RSA check (40 ms a key); what replaces it (CRT
+    values, the match with the certificate, a signature that verifies) still stops this."""
+    from test_ca_key_loading import _corrupt_copy  # noqa: PLC2701 - one recipe for both
+
+    ok(work, "create-node", "localhost", CERTS, KEY, FAST)
+    _corrupt_copy(work / "certs/node.key")
+    before = snapshot(work)
+    res = fails(work, "renew", "node", CERTS, KEY, "--reuse-key")
+    assert "cannot reuse the key of certs/node.crt: certs/node.key: the key is corrupt: its " \
+        "signatures do not verify; renew without --reuse-key for a new key" in res.err
+    assert snapshot(work) == before

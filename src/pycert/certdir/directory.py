@@ -20,7 +20,7 @@ from pycert.kinds import BY_NAME
 from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 
 if TYPE_CHECKING:
-    from pycert.certdir.check import Result
+    from pycert.certdir.check import Result, Threshold
     from pycert.certdir.loader import CertFile
     from pycert.certdir.prune import Pruning
     from pycert.certdir.renew import RenewOptions, RenewResult
@@ -106,7 +106,7 @@ class CertsDir:
     # --- writing what the in-memory API made ----------------------------------------
 
     def write_ca(self, ca: CA, ca_key: str | os.PathLike[str], *,
-                 overwrite: bool = False) -> Outcome:
+                 overwrite: bool = False, backup: bool = False) -> Outcome:
         """Installs an in-memory CA as its kind's bundle (replacing it only with `overwrite`)
         and `ca_key` (0600); missing directories on the way are made 0700."""
         from pycert.certdir.files import Planned
@@ -117,10 +117,11 @@ class CertsDir:
                          "could not write CA certificate file")]
         with _made_dirs(os.path.dirname(os.path.normpath(self.path)),
                         os.path.dirname(key_path)):
-            install(self.target(overwrite=overwrite), lambda: items)
+            install(self.target(overwrite=overwrite, backup=backup), lambda: items)
         return Outcome(ca.kind, items, ca.cert)
 
-    def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False) -> Outcome:
+    def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False,
+              backup: bool = False) -> Outcome:
         """Installs an in-memory certificate and key under cockroach's names and modes."""
         kind, name = issued.kind, issued.name
         if kind.named:
@@ -132,13 +133,14 @@ class CertsDir:
         if pkcs8 and issued.key is not None:
             items.append(planned(kind, "pk8", self.path, kind.key_file(name) + ".pk8",
                                  issued.key_pkcs8, 0o600))
-        install(self.target(overwrite=overwrite), lambda: items)
+        install(self.target(overwrite=overwrite, backup=backup), lambda: items)
         return Outcome(kind, items, issued.cert)
 
     # --- the lifecycle: renew, rotate, prune (docs/lifecycle.md) -----------------------
 
     def renew(self, kind: str, *names: str, ca_key: str | os.PathLike[str],
-              within: str | None = None, reuse_key: bool = False, strict: bool = False,
+              within: str | Threshold | None = None, reuse_key: bool = False,
+              strict: bool = False,
               lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
               backup: bool = False, pkcs8: bool = False) -> RenewResult:
         """`pycert renew node` / `renew client alice bob`: re-issued from what they say."""
@@ -149,8 +151,9 @@ class CertsDir:
                                        pkcs8=pkcs8),
                            picks, _renew_options(within, reuse_key, strict, lifetime))
 
-    def renew_all(self, *kinds: str, ca_key: str | os.PathLike[str], within: str | None = None,
-                  reuse_key: bool = False, strict: bool = False,
+    def renew_all(self, *kinds: str, ca_key: str | os.PathLike[str],
+                  within: str | Threshold | None = None, reuse_key: bool = False,
+                  strict: bool = False,
                   lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
                   backup: bool = False, pkcs8: bool = False) -> RenewResult:
         """`pycert renew --all [kind...]`: every node, client and tenant client certificate
@@ -170,9 +173,8 @@ class CertsDir:
         `new_ca_key` and its certificate first in the bundle; the old key is not touched."""
         from pycert.certdir.rotate import rotate_ca
 
-        key = KeySpec.of(key_type, key_size) if key_type else None
         return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup),
-                         key, lifetime, reuse_key)
+                         key_type, key_size, lifetime, reuse_key)
 
     def prune_ca(self, *, kind: str = "ca", unused: bool = False, dry_run: bool = False,
                  backup: bool = False) -> Pruning:
@@ -219,13 +221,14 @@ class CertsDir:
         return check.run(opts, now or dt.datetime.now(dt.timezone.utc))
 
 
-def _renew_options(within: str | None, reuse_key: bool, strict: bool,
+def _renew_options(within: str | Threshold | None, reuse_key: bool, strict: bool,
                    lifetime: Lifetime | None) -> RenewOptions:
+    """`within` as `30d`, `10%` or a parsed Threshold (the CLI's flag type)."""
     from pycert.certdir.check import parse_threshold
     from pycert.certdir.renew import RenewOptions
 
-    return RenewOptions(parse_threshold(within) if within is not None else None, reuse_key,
-                        strict, lifetime or Lifetime())
+    window = parse_threshold(within) if isinstance(within, str) else within
+    return RenewOptions(window, reuse_key, strict, lifetime or Lifetime())
 
 
 @contextlib.contextmanager

@@ -130,8 +130,9 @@ def renew(target: Target, picks: list[Pick] | None, options: RenewOptions, *,
         raise CertError("the path to the CA key is required")
     now = now or utcnow()
     olds = _read(target, picks, kinds)
-    due = [old for old in olds if _due(old, options.within, now)]
-    not_due = [(old.file.path, old.reason) for old in olds if old not in due]
+    verdicts = [_due(old, options.within, now) for old in olds]
+    due = [old for old, is_due in zip(olds, verdicts) if is_due]
+    not_due = [(old.file.path, old.reason) for old, is_due in zip(olds, verdicts) if not is_due]
     if not due:
         return RenewResult([], not_due, dry_run=target.dry_run)
     cas = _load_cas(due, target.ca_key)
@@ -170,16 +171,15 @@ def _choose(files: list[CertFile], picks: list[Pick] | None, kinds: tuple[Kind, 
     if picks is None:
         return [f for f in files if f.kind.renewable and (not kinds or f.kind in kinds)]
     found = {(f.kind.name, f.name): f for f in files}
-    out = []
+    out: dict[str, CertFile] = {}
     for pick in picks:
         f = found.get((pick.kind.name, pick.name))
         if f is None:
             path = join(certs_dir, pick.kind.cert_file(pick.name))
             raise CertError(f"{path} does not exist: nothing to renew; create it with "
                             f"pycert {pick.kind.command}")
-        if f not in out:
-            out.append(f)
-    return out
+        out.setdefault(f.filename, f)
+    return list(out.values())
 
 
 def _old(f: CertFile, by_name: dict[str, CertFile], certs_dir: str) -> Old:
@@ -287,7 +287,10 @@ def _own_key(old: Old, certs_dir: str) -> PrivateKey:
     path = join(certs_dir, old.file.kind.key_file(old.file.name))
     why = f"cannot reuse the key of {old.file.path}"
     try:
-        key = keys.parse_single(read_regular(path))
+        # Unvalidated (OpenSSL's RSA check takes ~40 ms a key); the CRT values are checked,
+        # and the key must match the certificate and make signatures that verify.
+        key = keys.parse_single(read_regular(path), validate=False)
+        keys.check_signs(key)
     except OSError as exc:
         raise CertError(f"{why}: open {path}: {errno_text(exc)}; renew without --reuse-key "
                         "for a new key") from exc

@@ -20,7 +20,7 @@ from pycert.certdir.signers import read_bundle, read_ca_key, signer_path
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.kinds import RENEWABLE, Kind
-from pycert.pki.specs import KeySpec, Lifetime
+from pycert.pki.specs import KeySpec, KeyType, Lifetime
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -46,9 +46,11 @@ class Rotation:
     dry_run: bool = False
 
 
-def rotate_ca(kind: Kind, target: Target, key: KeySpec | None = None,
-              lifetime: Lifetime | None = None, reuse_key: bool = False) -> Rotation:
-    """A new CA for `kind` prepended to its bundle; `key` None: the current CA's type."""
+def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
+              key_size: int | None = None, lifetime: Lifetime | None = None,
+              reuse_key: bool = False) -> Rotation:
+    """A new CA for `kind` prepended to its bundle; the key is of the current CA's type and
+    size unless `key_type` / `key_size` say otherwise."""
     from pycert.pki import keys
     from pycert.pki.authority import CA
     from pycert.pki.certs import cert_pem
@@ -65,7 +67,7 @@ def rotate_ca(kind: Kind, target: Target, key: KeySpec | None = None,
                             f"the first CA with pycert {kind.command}")
     done = Rotation(kind, path, target.ca_key, False, None, len(old), dry_run=target.dry_run)
     done.signs, done.signs_all = _signs(path, target)
-    private, new_key = _key(kind, target.ca_key, key, old[0], reuse_key)
+    private, new_key = _key(kind, target.ca_key, _spec(old[0], key_type, key_size), reuse_key)
     if not new_key and keys.same_public_key(old[0], private):
         return done  # already the first certificate's key: stage 1 is done
     ca = CA.new(private, lifetime or Lifetime(), kind=kind, source=target.ca_key)
@@ -90,11 +92,20 @@ def rotate_ca(kind: Kind, target: Target, key: KeySpec | None = None,
     return done
 
 
-def _key(kind: Kind, path: str, spec: KeySpec | None, current: x509.Certificate,
-         reuse: bool) -> tuple[PrivateKey, bool]:
+def _spec(current: x509.Certificate, key_type: KeyType | None,
+          key_size: int | None) -> KeySpec:
+    """The new key: the current CA's type and size, each unless given."""
+    from pycert.pki.reissue import key_spec
+
+    base = key_spec(current) or KeySpec()
+    kind = key_type or base.type
+    return KeySpec.of(kind, key_size if key_size is not None else
+                      base.bits if kind == base.type else None)
+
+
+def _key(kind: Kind, path: str, spec: KeySpec, reuse: bool) -> tuple[PrivateKey, bool]:
     """(key, is new): a new key unless one exists and --allow-ca-key-reuse allows it."""
     from pycert.pki import keys
-    from pycert.pki.reissue import key_spec
 
     if os.path.lexists(path):
         if not reuse:
@@ -104,7 +115,7 @@ def _key(kind: Kind, path: str, spec: KeySpec | None, current: x509.Certificate,
                             "--allow-ca-key-reuse to sign the new certificate with this key")
         return read_ca_key(path), False
     try:
-        return keys.generate(spec or key_spec(current) or KeySpec()), True
+        return keys.generate(spec), True
     except ValueError as exc:
         raise CertError(f"could not generate new CA key: {exc}") from exc
 

@@ -260,6 +260,9 @@ def _backup_option(f: Fn) -> Fn:
                         "(pycert extension)")(f)
 
 
+backup = shared(_backup_option)  # for commands outside the create-* family (export)
+
+
 def _end_options(f: Fn) -> Fn:
     """--not-after and --lifetime-policy: when a leaf ends, and what if its CA ends first."""
     f = click.option("--not-after", type=Rfc3339(), default=None, metavar="<RFC3339>",

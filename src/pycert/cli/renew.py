@@ -17,44 +17,44 @@ USAGE = ("--certs-dir=<path> --ca-key=<path> node | client <user>... | tenant-cl
          "| --all [<kind>...]")
 
 
-def picks(args: tuple[str, ...]) -> list[Any]:
-    """`node`, `client alice bob`, `tenant-client 10`: one Pick per certificate named."""
-    from pycert.certdir.renew import pick, renewable_kind
+def named(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """`node`, `client alice bob`, `tenant-client 10`: the kind and the names given."""
+    from pycert.certdir.renew import renewable_kind
 
     if not args:
         raise CertError("renew needs what to renew: node, client <user>, tenant-client <id>, "
                         "or --all", prefixed=False)
     kind = renewable_kind(args[0])
-    if kind.named:
-        if len(args) < 2:
-            raise CertError(f"renew {kind.name} needs at least one name "
-                            f"({kind.cert_file('<name>')})", prefixed=False)
-        return [pick(kind.name, name) for name in args[1:]]
-    if len(args) > 1:
+    if kind.named and len(args) < 2:
+        raise CertError(f"renew {kind.name} needs at least one name "
+                        f"({kind.cert_file('<name>')})", prefixed=False)
+    if not kind.named and len(args) > 1:
         raise CertError(f"renew {kind.name} takes no name, got {args[1]!r}", prefixed=False)
-    return [pick(kind.name)]
+    return kind.name, args[1:]
 
 
 @flags.renew
 @click.argument("args", nargs=-1)
 def _renew(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir import renew
     from pycert.cli import render_lifecycle as render
 
     flags.setup(opts)
-    options = renew.RenewOptions(opts["within"], opts["reuse_key"], opts["strict"],
-                                 flags.lifetime(opts))
-    target = flags.target(opts, overwrite=True, pkcs8=opts["also_generate_pkcs8_key"])
+    certs = flags.directory(opts)
+    how: dict[str, Any] = {
+        "ca_key": flags.ca_key(opts), "within": opts["within"], "reuse_key": opts["reuse_key"],
+        "strict": opts["strict"], "lifetime": flags.lifetime(opts), "out_dir": opts["out_dir"],
+        "dry_run": opts["dry_run"], "backup": opts["backup"],
+        "pkcs8": opts["also_generate_pkcs8_key"]}
     if opts["every"]:
-        kinds = tuple(renew.renewable_kind(a) for a in args)
-        result = renew.renew(target, None, options, kinds=kinds)
+        result = certs.renew_all(*args, **how)
     else:
-        result = renew.renew(target, picks(args), options)
+        kind, names = named(args)
+        result = certs.renew(kind, *names, **how)
     for renewal in result.renewed:
         for warning in renewal.warnings:
             write_err(f"warning: {renewal.path}: {warning}\n")
     if not result.renewed:
-        write_err(render.nothing_to_renew(result, opts["within"], target.certs_dir) + "\n")
+        write_err(render.nothing_to_renew(result, opts["within"], certs.path) + "\n")
     if opts["json_out"]:
         write_out(render.renew_json(result))
     elif result.renewed:

@@ -17,25 +17,25 @@ def _rotate_command(kind: Kind) -> CobraCommand:
     @flags.rotate
     @click.argument("args", nargs=-1)
     def rotate(args: tuple[str, ...], **opts: Any) -> None:
-        from pycert.certdir.rotate import rotate_ca
         from pycert.cli import render_lifecycle as render
-        from pycert.pki.specs import KeySpec, Lifetime
+        from pycert.pki.specs import Lifetime
 
         no_args(kind.rotate_command, args)
         flags.setup(opts)
-        key = KeySpec.of(opts["key_type"], opts["key_size"]) if opts["key_type"] else None
-        if key is None and opts["key_size"] is not None:
-            key = KeySpec.of("rsa", opts["key_size"])
-        lifetime = Lifetime(opts["lifetime"], opts["not_after"])
-        target = flags.target(opts, overwrite=True)
-        rotation = rotate_ca(kind, target, key, lifetime, opts["allow_ca_key_reuse"])
+        certs = flags.directory(opts)
+        rotation = certs.rotate_ca(
+            flags.ca_key(opts), kind=kind.name, key_type=opts["key_type"],
+            key_size=opts["key_size"],
+            lifetime=Lifetime(opts["lifetime"], opts["not_after"]),
+            reuse_key=opts["allow_ca_key_reuse"], dry_run=opts["dry_run"],
+            backup=opts["backup"])
         if rotation.ca is None:
             write_err(f"nothing to rotate: {rotation.key_path} already signs the first "
                       f"certificate of {rotation.bundle}\n")
         if opts["json_out"]:
-            write_out(render.rotate_json(rotation, target.certs_dir))
+            write_out(render.rotate_json(rotation, certs.path))
         else:
-            write_out(render.rotate_text(rotation, target.certs_dir))
+            write_out(render.rotate_text(rotation, certs.path))
 
     what = kind.cert_file()
     return command(rotate, kind.rotate_command, "--certs-dir=<path> --ca-key=<new-ca-key>",
@@ -48,12 +48,13 @@ def _prune_command(kind: Kind) -> CobraCommand:
     @flags.prune
     @click.argument("args", nargs=-1)
     def prune(args: tuple[str, ...], **opts: Any) -> None:
-        from pycert.certdir.prune import prune_ca
         from pycert.cli import render_lifecycle as render
 
         no_args(kind.prune_command, args)
         flags.setup(opts)
-        pruning = prune_ca(kind, flags.target(opts, overwrite=True), unused=opts["unused"])
+        pruning = flags.directory(opts).prune_ca(kind=kind.name, unused=opts["unused"],
+                                                 dry_run=opts["dry_run"],
+                                                 backup=opts["backup"])
         if not pruning.removed:
             write_err(render.nothing_to_prune(pruning, opts["unused"]) + "\n")
         if opts["json_out"]:
