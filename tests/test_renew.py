@@ -440,3 +440,34 @@ def test_reuse_key_refuses_a_corrupt_key(work: Path) -> None:
     assert "cannot reuse the key of certs/node.crt: certs/node.key: the key is corrupt: its " \
         "signatures do not verify; renew without --reuse-key for a new key" in res.err
     assert snapshot(work) == before
+
+
+def _openssl_client(work: Path, user: str, genkey: list[str]) -> None:
+    """client.<user> made by openssl with a key type pycert does not make."""
+    from conftest import need_tool
+
+    openssl = need_tool("openssl", "openssl")
+    key = f"certs/client.{user}.key"
+    steps = [[*genkey, "-out", key],
+             ["req", "-new", "-key", key, "-subj", f"/O=Cockroach/CN={user}", "-out", "u.csr"],
+             ["x509", "-req", "-in", "u.csr", "-CA", "certs/ca.crt", "-CAkey", "safe/ca.key",
+              "-set_serial", "5", "-days", "30", "-out", f"certs/client.{user}.crt"]]
+    for step in steps:
+        subprocess.run([openssl, *step], cwd=work, check=True, capture_output=True)
+    (work / key).chmod(0o600)
+
+
+def test_keys_pycert_does_not_make(work: Path) -> None:
+    _openssl_client(work, "k1", ["ecparam", "-name", "secp256k1", "-genkey", "-noout"])
+    _openssl_client(work, "e4", ["genpkey", "-algorithm", "ed448"])
+    before = snapshot(work)
+    res = fails(work, "renew", "client", "k1", CERTS, KEY)
+    assert "its key (ecdsa secp256k1) is of a type or size pycert cannot make; renew with " \
+        "--reuse-key to keep it" in res.err
+    for args in ((), ("--reuse-key",)):
+        res = fails(work, "renew", "client", "e4", CERTS, KEY, *args)
+        assert "pycert can neither make nor use its key (Ed448); make a new pair with pycert " \
+            "create-client" in res.err
+    assert snapshot(work) == before
+    ok(work, "renew", "client", "k1", CERTS, KEY, "--reuse-key")
+    assert public(cert(work / "certs/client.k1.crt")) == public(key_of(work / "certs/client.k1.key"))

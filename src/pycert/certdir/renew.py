@@ -267,7 +267,13 @@ def _plan(old: Old, strict: bool) -> Reissue:
 def _keys(due: list[Old], plans: list[Reissue], certs_dir: str,
           reuse: bool) -> list[PrivateKey]:
     from pycert.pki import keys
+    from pycert.pki.reissue import reusable
 
+    for old, plan in zip(due, plans):
+        if not reusable(old.cert):
+            raise CertError(f"cannot renew {old.file.path}: pycert can neither make nor use "
+                            f"its key ({plan.key_text}); make a new pair with pycert "
+                            f"{old.file.kind.command} … --overwrite")
     if reuse:
         return [_own_key(old, certs_dir) for old in due]
     for old, plan in zip(due, plans):

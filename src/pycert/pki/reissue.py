@@ -92,6 +92,12 @@ def key_spec(cert: x509.Certificate) -> KeySpec | None:
     return spec
 
 
+def reusable(cert: x509.Certificate) -> bool:
+    """Whether pycert can sign for (and so keep, with --reuse-key) this kind of key."""
+    return isinstance(cert.public_key(), (rsa.RSAPublicKey, ec.EllipticCurvePublicKey,
+                                          ed25519.Ed25519PublicKey))
+
+
 def _sans(cert: x509.Certificate) -> tuple[list[x509.GeneralName], list[str]]:
     try:
         names = list(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
