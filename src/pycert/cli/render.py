@@ -240,4 +240,3 @@ def outcome_report(outcomes: list[Outcome], *, json_out: bool, dry_run: bool,
     if dry_run:
         return "".join(dry_run_text(o, overwrite) for o in outcomes)
     return ""
-
