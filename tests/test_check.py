@@ -86,8 +86,7 @@ def test_expired_leaf_fails_and_the_printed_fix_works(ca_dir: Path) -> None:
     time.sleep(1.5)
     text, report = check(ca_dir)
     assert text.code == 2 and found(report) == {("fail", "expired", "node.crt")}
-    assert ("fix: pycert create-node localhost --certs-dir=certs --ca-key=<path-to-ca-key> "
-            "--overwrite") in text.out
+    assert "fix: pycert renew node --certs-dir=certs --ca-key=<path-to-ca-key>\n" in text.out
     text, _ = check(ca_dir, "--ca-key=safe/ca.key")
     run_fix(ca_dir, text.out)
     assert check(ca_dir)[0].code == 0

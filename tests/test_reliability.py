@@ -293,3 +293,7 @@ def _next_run_cleans_up(work: Path, args: list[str]) -> None:
     assert _temps(work / "certs") == [] and _temps(work / "safe") == []
     listed = pycert("list", "--certs-dir=certs", cwd=work)
     assert listed.code == 0 and "Traceback" not in listed.err and TEMP_MARK not in listed.out
+
+
+# The kill machinery, reused by tests/test_lifecycle_kills.py for renew, rotate and prune.
+fork_killed, exec_killed, calibrate, kill_delay = _fork_killed, _exec_killed, _calibrate, _delay

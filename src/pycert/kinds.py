@@ -53,6 +53,9 @@ class Kind:
         missing_signer: str = "",  # cockroach's message when no signer file exists
         bad_name: str = "",  # cockroach's "bad filename" reason for a malformed name
         texts: dict[str, str] | None = None,  # cockroach's wording of messages and logs
+        rotate_command: str = "",  # CA kinds: the pycert command that starts a rotation
+        prune_command: str = "",  # CA kinds: the pycert command that ends one
+        trusted_by: str = "",  # CA kinds: who must hold the bundle, for the rotation runbook
     ) -> None:
         self.name, self.prefix, self.label, self.note = name, prefix, label, note
         self.listed, self.is_ca, self.named, self.profile = listed, is_ca, named, profile
@@ -62,6 +65,8 @@ class Kind:
         self.ca_copies, self.default_lifetime = ca_copies, default_lifetime
         self.rejected_names, self.missing_signer = rejected_names, missing_signer
         self.bad_name, self.texts = bad_name, texts or {}
+        self.rotate_command, self.prune_command = rotate_command, prune_command
+        self.trusted_by = trusted_by
 
     def __repr__(self) -> str:
         return f"Kind({self.name!r})"
@@ -76,14 +81,22 @@ class Kind:
         """The file name without `.crt`: `.csr` and `.p12` files share it."""
         return self.cert_file(name)[: -len(".crt")]
 
+    @property
+    def renewable(self) -> bool:
+        """A leaf pycert can re-issue from itself: it has a profile and a CA signs it."""
+        return bool(self.profile and self.signers)
+
 
 def _ca(name: str, prefix: str, label: str, what: str, command: str = "",
-        listed: bool = True, file_what: str = "") -> Kind:
+        listed: bool = True, file_what: str = "", trusted_by: str = "") -> Kind:
+    lifecycle = command.replace("create-", "", 1)  # ca, client-ca, tenant-client-ca
     return Kind(
         name, prefix, label, "num-certs", listed=listed,
         is_ca=True, profile="ca" if command else "", command=command, cn="ca",
         default_lifetime=CA_LIFETIME, bad_name=f"{file_what or what} certificate filename "
         f"should match {prefix}.crt", texts={"failed": f"failed to generate {what} cert and key"},
+        rotate_command=f"rotate-{lifecycle}" if command else "",
+        prune_command=f"prune-{lifecycle}" if command else "", trusted_by=trusted_by,
     )
 
 
@@ -96,11 +109,15 @@ def _texts(*values: str) -> dict[str, str]:
 
 
 KINDS: tuple[Kind, ...] = (
-    _ca("ca", "ca", "CA", "CA", "create-ca"),
-    _ca("client-ca", "ca-client", "Client CA", "client CA", "create-client-ca"),
+    _ca("ca", "ca", "CA", "CA", "create-ca",
+        trusted_by="every node and every client (nodes verify node and client certificates "
+        "with it, clients verify nodes)"),
+    _ca("client-ca", "ca-client", "Client CA", "client CA", "create-client-ca",
+        trusted_by="every node (nodes verify client certificates with it)"),
     _ca("ui-ca", "ca-ui", "UI CA", "UI CA"),
     _ca("tenant-client-ca", "ca-client-tenant", "Tenant Client CA", "tenant client CA",
-        "create-tenant-client-ca", listed=False, file_what="tenant CA"),
+        "create-tenant-client-ca", listed=False, file_what="tenant CA",
+        trusted_by="every node and SQL server that accepts tenant client certificates"),
     Kind(
         "node", "node", "Node", "addresses", profile="node", command="create-node",
         signers=("ca",), eku=("serverAuth", "clientAuth"), cn="node-user", takes_hosts=True,
@@ -162,6 +179,7 @@ CLIENT = BY_NAME["client"]
 LIST_ORDER = tuple(k.name for k in KINDS if k.listed) + tuple(k.name for k in KINDS
                                                               if not k.listed)
 ISSUED = tuple(k for k in KINDS if k.command)  # kinds pycert creates
+RENEWABLE = tuple(k for k in KINDS if k.renewable)  # node, client, tenant-client
 
 
 def signer_kinds(kind: Kind) -> tuple[Kind, ...]:

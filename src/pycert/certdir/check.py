@@ -18,11 +18,12 @@ from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
 from pycert.errors import CertError
 from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
 from pycert.hosts import host_covered
-from pycert.kinds import BY_NAME, CA, NODE, Kind
+from pycert.kinds import BY_NAME, CA, KINDS, NODE, Kind
 from pycert.pki.pem import blocks
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
 CA_KEY_PLACEHOLDER = "<path-to-ca-key>"
+NEW_CA_KEY_PLACEHOLDER = "<path-to-new-ca-key>"
 Severity = Literal["fail", "warn", "info"]
 
 
@@ -217,12 +218,12 @@ class _Checker:
             found = f"signed by {signer.file} #{signer.index}" if signer else "signed by none"
             self.add("fail", "chain", entry,
                      f"not signed by any certificate in {' or '.join(ca_files)} ({found} of the "
-                     "certificates in this directory)", self.recreate(entry))
+                     "certificates in this directory)", self.renew_fix(entry))
         elif signer.index:
             self.add("warn", "signed-by-old-ca", entry,
                      f"signed by certificate #{signer.index} of {signer.file}, not by the "
                      "current (first) CA; re-sign before that CA is removed or expires",
-                     self.recreate(entry))
+                     self.renew_fix(entry))
 
     def check_key_match(self, entry: Entry) -> None:
         from pycert.pki import keys
@@ -257,7 +258,7 @@ class _Checker:
         assert entry.cert is not None
         before = entry.cert.not_valid_before_utc
         after = effective_not_after(entry) or entry.cert.not_valid_after_utc
-        fix = self.recreate(entry)
+        fix = self.expiry_fix(entry, after)
         limited = "" if after == entry.cert.not_valid_after_utc else self.limiter(entry, after)
         if before > self.now:
             self.add("fail", "not-yet-valid", entry,
@@ -270,7 +271,8 @@ class _Checker:
             if remaining <= 0:  # an old CA kept in a rotated bundle that signs nothing now
                 self.add("info", "expired-unused-ca", entry,
                          f"expired {_ago(self.now - after)} ago and signs none of the "
-                         "certificates here; it can be removed from the bundle")
+                         "certificates here; it can be removed from the bundle",
+                         self.prune_fix(entry))
             return
         if remaining <= 0:
             self.add("fail", "expired", entry,
@@ -324,6 +326,49 @@ class _Checker:
                 hosts = hosts or ["<host>"]
             args += hosts
         return self.cmd(kind.command, *args, ca_key=bool(kind.signers)) + " --overwrite"
+
+
+    # --- fixes with the lifecycle commands: renew, rotate-*, prune-* --------------------
+
+    def renew_fix(self, entry: Entry) -> str:
+        """`pycert renew <kind> [<name>]`: the certificate re-issued from what it says, so
+        nobody retypes its hosts."""
+        kind = entry.kind
+        if kind is None or not kind.renewable or entry.cert is None:
+            return self.recreate(entry)
+        return self.cmd("renew", kind.name, *([entry.name] if kind.named else []))
+
+    def expiry_fix(self, entry: Entry, after: dt.datetime) -> str:
+        """Renew a leaf, unless what ends is the current CA: then rotate that CA first.
+        An old CA of a bundle that still signs certificates: renew those."""
+        kind = entry.kind
+        if kind is None:
+            return ""
+        if kind.is_ca:
+            if entry.index:
+                signed = [k.name for k in KINDS
+                          if any(e.signer is entry and e.kind is k for e in self.entries)]
+                return self.cmd("renew", "--all", *signed, "--within=30d")
+            return self.rotate_fix(kind)
+        node = entry.signer
+        while node is not None and node.cert is not None:
+            if node.cert.not_valid_after_utc == after and node.kind is not None \
+                    and node.kind.is_ca and not node.index:
+                return self.rotate_fix(node.kind)  # a renewal would end with its CA
+            node = node.signer
+        return self.renew_fix(entry)
+
+    def rotate_fix(self, kind: Kind) -> str:
+        if not kind.rotate_command:
+            return ""
+        return (f"pycert {kind.rotate_command} --certs-dir={_q(self.opts.certs_dir)} "
+                f"--ca-key={NEW_CA_KEY_PLACEHOLDER}")
+
+    def prune_fix(self, entry: Entry) -> str:
+        kind = entry.kind
+        if kind is None or not kind.prune_command:
+            return ""
+        return f"pycert {kind.prune_command} --certs-dir={_q(self.opts.certs_dir)}"
 
 
 def _q(text: str) -> str:

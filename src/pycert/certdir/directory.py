@@ -20,8 +20,11 @@ from pycert.kinds import BY_NAME
 from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 
 if TYPE_CHECKING:
-    from pycert.certdir.check import Result
+    from pycert.certdir.check import Result, Threshold
     from pycert.certdir.loader import CertFile
+    from pycert.certdir.prune import Pruning
+    from pycert.certdir.renew import RenewOptions, RenewResult
+    from pycert.certdir.rotate import Rotation
     from pycert.pki.authority import CA, Issued
 
 
@@ -57,25 +60,27 @@ class CertsDir:
     def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType = "rsa", key_size: int | None = None,
                   lifetime: Lifetime | None = None, reuse_key: bool = False,
-                  overwrite: bool = False) -> Outcome:
+                  overwrite: bool = False, backup: bool = False) -> Outcome:
         """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle."""
         spec = CASpec(BY_NAME[kind], KeySpec.of(key_type, key_size), lifetime or Lifetime(),
                       reuse_key)
-        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite))
+        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
 
     def create_node(self, *hosts: str, ca_key: str | os.PathLike[str],
                     key_type: KeyType = "rsa", key_size: int | None = None,
-                    lifetime: Lifetime | None = None, overwrite: bool = False) -> Outcome:
+                    lifetime: Lifetime | None = None, overwrite: bool = False,
+                    backup: bool = False) -> Outcome:
         """`create-node`: node.crt/node.key for `hosts`, signed by ca.crt."""
         spec = LeafSpec(BY_NAME["node"], hosts=hosts, key=KeySpec.of(key_type, key_size),
                         lifetime=lifetime or Lifetime(), node_user=self.node_user)
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
 
     def create_client(self, user: str, *, ca_key: str | os.PathLike[str],
                       tenant_scope: tuple[int, ...] = (), tenant_name_scope: tuple[str, ...] = (),
                       key_type: KeyType = "rsa", key_size: int | None = None,
                       lifetime: Lifetime | None = None, pkcs8: bool = False,
-                      overwrite: bool = False, validate_username: bool = True) -> Outcome:
+                      overwrite: bool = False, validate_username: bool = True,
+                      backup: bool = False) -> Outcome:
         """`create-client`: client.<user>.crt/.key (and .pk8), signed by the client CA."""
         kind = BY_NAME["client"]
         try:
@@ -85,22 +90,23 @@ class CertsDir:
         spec = LeafSpec(kind, name=user, tenant_scope=tenant_scope,
                         tenant_name_scope=tenant_name_scope, key=KeySpec.of(key_type, key_size),
                         lifetime=lifetime or Lifetime())
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8,
+                                            backup=backup))
 
     def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
                              key_type: KeyType = "rsa", key_size: int | None = None,
-                             lifetime: Lifetime | None = None,
-                             overwrite: bool = False) -> Outcome:
+                             lifetime: Lifetime | None = None, overwrite: bool = False,
+                             backup: bool = False) -> Outcome:
         """`create-tenant-client`: no hosts means cockroach's local defaults."""
         kind = BY_NAME["tenant-client"]
         spec = LeafSpec(kind, name=str(tenant_id), hosts=hosts or kind.default_hosts,
                         key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
 
     # --- writing what the in-memory API made ----------------------------------------
 
     def write_ca(self, ca: CA, ca_key: str | os.PathLike[str], *,
-                 overwrite: bool = False) -> Outcome:
+                 overwrite: bool = False, backup: bool = False) -> Outcome:
         """Installs an in-memory CA as its kind's bundle (replacing it only with `overwrite`)
         and `ca_key` (0600); missing directories on the way are made 0700."""
         from pycert.certdir.files import Planned
@@ -111,10 +117,11 @@ class CertsDir:
                          "could not write CA certificate file")]
         with _made_dirs(os.path.dirname(os.path.normpath(self.path)),
                         os.path.dirname(key_path)):
-            install(self.target(overwrite=overwrite), lambda: items)
+            install(self.target(overwrite=overwrite, backup=backup), lambda: items)
         return Outcome(ca.kind, items, ca.cert)
 
-    def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False) -> Outcome:
+    def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False,
+              backup: bool = False) -> Outcome:
         """Installs an in-memory certificate and key under cockroach's names and modes."""
         kind, name = issued.kind, issued.name
         if kind.named:
@@ -126,8 +133,57 @@ class CertsDir:
         if pkcs8 and issued.key is not None:
             items.append(planned(kind, "pk8", self.path, kind.key_file(name) + ".pk8",
                                  issued.key_pkcs8, 0o600))
-        install(self.target(overwrite=overwrite), lambda: items)
+        install(self.target(overwrite=overwrite, backup=backup), lambda: items)
         return Outcome(kind, items, issued.cert)
+
+    # --- the lifecycle: renew, rotate, prune (docs/lifecycle.md) -----------------------
+
+    def renew(self, kind: str, *names: str, ca_key: str | os.PathLike[str],
+              within: str | Threshold | None = None, reuse_key: bool = False,
+              strict: bool = False,
+              lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
+              backup: bool = False, pkcs8: bool = False) -> RenewResult:
+        """`pycert renew node` / `renew client alice bob`: re-issued from what they say."""
+        from pycert.certdir import renew
+
+        picks = [renew.pick(kind, name) for name in names or ("",)]
+        return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
+                                       pkcs8=pkcs8),
+                           picks, _renew_options(within, reuse_key, strict, lifetime))
+
+    def renew_all(self, *kinds: str, ca_key: str | os.PathLike[str],
+                  within: str | Threshold | None = None, reuse_key: bool = False,
+                  strict: bool = False,
+                  lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
+                  backup: bool = False, pkcs8: bool = False) -> RenewResult:
+        """`pycert renew --all [kind...]`: every node, client and tenant client certificate
+        (or those of `kinds`), in one commit."""
+        from pycert.certdir import renew
+
+        rows = tuple(renew.renewable_kind(k) for k in kinds)
+        return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
+                                       pkcs8=pkcs8),
+                           None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows)
+
+    def rotate_ca(self, new_ca_key: str | os.PathLike[str], *, kind: str = "ca",
+                  key_type: KeyType | None = None, key_size: int | None = None,
+                  lifetime: Lifetime | None = None, reuse_key: bool = False,
+                  dry_run: bool = False, backup: bool = False) -> Rotation:
+        """`pycert rotate-ca` (`kind="client-ca"`...): stage 1, a new CA key at
+        `new_ca_key` and its certificate first in the bundle; the old key is not touched."""
+        from pycert.certdir.rotate import rotate_ca
+
+        return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup),
+                         key_type, key_size, lifetime, reuse_key)
+
+    def prune_ca(self, *, kind: str = "ca", unused: bool = False, dry_run: bool = False,
+                 backup: bool = False) -> Pruning:
+        """`pycert prune-ca`: stage 3, expired (and, with `unused`, unused) CA certificates
+        out of the bundle; never the first one."""
+        from pycert.certdir.prune import prune_ca
+
+        return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
+                        unused=unused)
 
     # --- reading --------------------------------------------------------------------
 
@@ -163,6 +219,16 @@ class CertsDir:
                              check.parse_threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions)
         return check.run(opts, now or dt.datetime.now(dt.timezone.utc))
+
+
+def _renew_options(within: str | Threshold | None, reuse_key: bool, strict: bool,
+                   lifetime: Lifetime | None) -> RenewOptions:
+    """`within` as `30d`, `10%` or a parsed Threshold (the CLI's flag type)."""
+    from pycert.certdir.check import parse_threshold
+    from pycert.certdir.renew import RenewOptions
+
+    window = parse_threshold(within) if isinstance(within, str) else within
+    return RenewOptions(window, reuse_key, strict, lifetime or Lifetime())
 
 
 @contextlib.contextmanager

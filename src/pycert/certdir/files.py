@@ -24,6 +24,7 @@ from pycert.interrupt import installing
 MAX_FILE_BYTES = 1 << 20  # a certs file larger than this is hostile or a mistake
 FIRST_READ = 16 << 10  # holds a whole chain of ordinary certificates
 TEMP_MARK = ".pycert-tmp"  # names of pycert's temp files contain this; never *.crt
+BACKUP_SUFFIX = ".bak"  # `<name>.<UTC stamp>.bak`: never *.crt, so no loader reads it
 
 READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -85,6 +86,7 @@ class Planned:
     data: bytes = field(repr=False)  # may be a private key: never in a repr or a log line
     mode: int
     what: str
+    exclusive: bool = False  # never replaces an existing file, whatever `overwrite` says
 
     def fail(self, exc: OSError) -> CertError:
         return CertError(f"{self.what} {self.path}: open {self.path}: {errno_text(exc)}")
@@ -139,31 +141,64 @@ def _owner_alive(pid: int) -> bool:
 
 def precheck(items: list[Planned], overwrite: bool) -> None:
     """Fails before anything is written if a target exists and may not be replaced."""
-    if overwrite:
-        return
     for item in items:
-        if os.path.lexists(item.path):
+        if (item.exclusive or not overwrite) and os.path.lexists(item.path):
             raise item.fail(FileExistsError(17, os.strerror(17)))
 
 
-def commit(items: list[Planned], *, overwrite: bool) -> None:
-    """Installs every file or none: on any failure, files already installed are undone."""
+def commit(items: list[Planned], *, overwrite: bool, backup: bool = False) -> list[str]:
+    """Installs every file or none: on any failure, files already installed are undone.
+
+    `backup` keeps each replaced file beside it as `<name>.<UTC stamp>.bak` (same mode as
+    its replacement: keys 0600), installed in the same commit; returns the backups' paths.
+    """
     with installing():  # Ctrl-C raises inside, so the rollback below runs
-        _commit(items, overwrite)
+        return _commit(items, overwrite, backup)
 
 
-def _commit(items: list[Planned], overwrite: bool) -> None:
+def backup_stamp(when: float | None = None) -> str:
+    """`20261201T101500Z`: the UTC second a backup was taken, sortable as text."""
+    import time
+
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(when))
+
+
+def plan_backups(items: list[Planned], stamp: str) -> dict[str, Planned]:
+    """A copy of every existing file `items` replace (by the path it saves), all named
+    with one stamp that no file has yet."""
+    present = [item for item in items if not item.exclusive and os.path.exists(item.path)]
+    for n in range(1, 1000):
+        tag = stamp if n == 1 else f"{stamp}-{n}"
+        names = [f"{item.path}.{tag}{BACKUP_SUFFIX}" for item in present]
+        if not any(os.path.lexists(name) for name in names):
+            break
+    out = {}
+    for item, name in zip(present, names):
+        try:
+            old = read_regular(item.path)
+        except OSError as exc:
+            raise CertError(f"could not back up {item.path}: {errno_text(exc)}; nothing was "
+                            "written") from exc
+        out[item.path] = Planned(name, old, item.mode, "could not write backup", exclusive=True)
+    return out
+
+
+def _commit(items: list[Planned], overwrite: bool, backup: bool) -> list[str]:
     precheck(items, overwrite)
-    directories = {os.path.dirname(item.path) or "." for item in items}
+    backups = plan_backups(items, backup_stamp()) if backup and overwrite else {}
+    # Each backup goes in just before the file it saves: a replaced file always has one.
+    ordered = [x for item in items
+               for x in ([backups[item.path]] if item.path in backups else []) + [item]]
+    directories = {os.path.dirname(item.path) or "." for item in ordered}
     for directory in directories:
         clean_stale(directory)
     temps: list[str] = []
     undo: list[tuple[str, str | None]] = []  # (path, backup or None if it was new)
     try:
-        for item in items:
+        for item in ordered:
             temps.append(_write_temp(item))
-        for item, tmp in zip(items, temps):
-            undo.append(_install(item, tmp, overwrite))
+        for item, tmp in zip(ordered, temps):
+            undo.append(_install(item, tmp, overwrite and not item.exclusive))
     except BaseException:
         _rollback(undo)
         raise
@@ -171,12 +206,13 @@ def _commit(items: list[Planned], overwrite: bool) -> None:
         for tmp in temps:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    for _, backup in undo:
-        if backup:
+    for _, old in undo:
+        if old:
             with contextlib.suppress(OSError):
-                os.unlink(backup)
+                os.unlink(old)
     for directory in directories:
         fsync_dir(directory)
+    return [b.path for b in backups.values()]
 
 
 def _install(item: Planned, tmp: str, overwrite: bool) -> tuple[str, str | None]:

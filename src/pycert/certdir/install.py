@@ -35,6 +35,7 @@ class Target:
     dry_run: bool = False  # check everything, write nothing
     pkcs8: bool = False  # also write a client key as `.pk8` (DER PKCS#8)
     key_permissions: bool = True  # False: COCKROACH_SKIP_KEY_PERMISSION_CHECK
+    backup: bool = False  # keep each replaced file as `<name>.<UTC stamp>.bak`
 
     @property
     def directory(self) -> str:
@@ -120,11 +121,14 @@ def locked_dir(directory: str) -> Iterator[None]:
         raise
 
 
-def install(target: Target, build: Callable[[], list[files.Planned]]) -> None:
-    """Installs the files all-or-nothing; a dry run only checks that it could."""
+def install(target: Target, build: Callable[[], list[files.Planned]]) -> list[str]:
+    """Installs the files all-or-nothing; a dry run only checks that it could.
+
+    Returns the backups written (`target.backup`), for reports.
+    """
     if target.dry_run:
         files.precheck(build(), target.overwrite)
-        return
+        return []
     directory = target.directory
     parent = os.path.dirname(os.path.normpath(directory))
     if target.out_dir and parent and not os.path.isdir(parent):
@@ -133,7 +137,7 @@ def install(target: Target, build: Callable[[], list[files.Planned]]) -> None:
         except OSError as exc:
             raise CertError(f"could not create output directory {parent}: {exc}") from exc
     with installing(), locked_dir(directory):  # Ctrl-C raises: a new directory is removed
-        files.commit(build(), overwrite=target.overwrite)
+        return files.commit(build(), overwrite=target.overwrite, backup=target.backup)
 
 
 def note_existing(outcome: Outcome, target: Target) -> Outcome:

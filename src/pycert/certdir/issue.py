@@ -63,8 +63,8 @@ def _create_ca(spec: CASpec, target: Target) -> Outcome:
                              "could not write CA certificate file"))
         return items
 
-    install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run),
-            build)
+    install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run,
+                   backup=target.backup), build)
     if new_key:
         log.info("generated CA key %s", target.ca_key)
     log.info("wrote %d certificates to %s", items[-1].data.count(b"-----BEGIN"), bundle_path)
@@ -149,8 +149,8 @@ def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcom
             planned(kind, "key", target.certs_dir, kind.key_file(name), issued.key_pem, 0o600),
             planned(kind, "cert", target.certs_dir, kind.cert_file(name), issued.cert_pem, 0o644),
         ]
-        install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run),
-                lambda: items)
+        install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run,
+                       backup=target.backup), lambda: items)
         log.info("generated tenant signing key %s", items[0].path)
         log.info("wrote certificate to %s", items[1].path)
         return note_existing(Outcome(kind, items, issued.cert), target)

@@ -17,6 +17,8 @@ from pycert.kinds import BY_NAME, Kind, signer_kinds
 from pycert.pki.pem import blocks, encode
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from pycert.pki.authority import CA
     from pycert.pki.keys import PrivateKey
 
@@ -139,3 +141,39 @@ def ca_copies(kind: Kind, certs_dir: str, out_dir: str) -> list[Planned]:
             continue  # a loop over nodes into one out-dir needs no --overwrite for it
         items.append(Planned(dest, data, 0o644, f"could not copy {src} to"))
     return items
+
+
+def read_bundle(kind: Kind, path: str, missing: str) -> tuple[bytes, list[x509.Certificate]]:
+    """A CA file's bytes and certificates, refused with the fix when it holds anything else.
+
+    `missing` is the message for a file that does not exist (what the caller could not do).
+    """
+    from cryptography import x509
+
+    from pycert.pki.keys import is_key_block
+
+    try:
+        data = read_regular(path)
+    except FileNotFoundError:
+        raise CertError(missing) from None
+    except OSError as exc:
+        raise CertError(f"could not read CA file {path}: {errno_text(exc)}") from exc
+    certs = []
+    for i, block in enumerate(blocks(data)):
+        if is_key_block(block.type):
+            raise CertError(f"{path} holds a private key (block #{i}): move the CA key out of "
+                            "the certs directory, to where --ca-key points, and leave only "
+                            "certificates in the CA file")
+        if block.type != "CERTIFICATE":
+            raise CertError(f"{path}: block #{i} is of type {block.type}, not CERTIFICATE; a CA "
+                            "file holds certificates only: remove that block")
+        try:
+            certs.append(x509.load_der_x509_certificate(block.der))
+        except ValueError as exc:
+            raise CertError(f"{path}: certificate #{i} does not parse ({exc}); restore the file "
+                            f"from a backup ({os.path.basename(path)}.*.bak) or remove that "
+                            "certificate") from exc
+    if not certs:
+        raise CertError(f"{path} holds no certificate; restore it from a backup or create it "
+                        f"with pycert {kind.command}")
+    return data, certs

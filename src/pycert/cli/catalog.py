@@ -30,6 +30,19 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      (TOP,)),
     ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),
     ("inspect", "check", f"describe certificate files {EXTENSION}", (TOP,)),
+    ("renew", "renew", "re-issue certificates from what they say, signed by the current CA "
+     f"{EXTENSION}", (TOP,)),
+    ("rotate-ca", "rotation", "stage 1 of a CA rotation: new CA key, its certificate "
+     f"prepended to ca.crt {EXTENSION}", (TOP,)),
+    ("rotate-client-ca", "rotation", "stage 1 of a client CA rotation, for ca-client.crt "
+     f"{EXTENSION}", (TOP,)),
+    ("rotate-tenant-client-ca", "rotation", "stage 1 of a tenant client CA rotation, for "
+     f"ca-client-tenant.crt {EXTENSION}", (TOP,)),
+    ("prune-ca", "rotation", "stage 3: remove expired (or unused) CA certificates from ca.crt "
+     f"{EXTENSION}", (TOP,)),
+    ("prune-client-ca", "rotation", f"stage 3 for ca-client.crt {EXTENSION}", (TOP,)),
+    ("prune-tenant-client-ca", "rotation", f"stage 3 for ca-client-tenant.crt {EXTENSION}",
+     (TOP,)),
     ("version", "version", "output version information", (TOP,)),
     ("help", "help", "Help about any command", (TOP,)),
 )

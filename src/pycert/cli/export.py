@@ -16,6 +16,7 @@ PASSWORD_ENV = "PYCERT_PKCS12_PASSWORD"
 
 
 @flags.common
+@flags.backup
 @click.option("--json", "json_out", is_flag=True, help="Print a JSON manifest.")
 @click.option("--dry-run", is_flag=True, help="Show the files; write nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace existing export files.")

@@ -150,9 +150,10 @@ class CA:
 
     def sign(self, kind: Kind, name: str, common_name: str,
              public_key: CertificatePublicKeyTypes, sans: list[x509.GeneralName],
-             lifetime: Lifetime, now: dt.datetime | None = None,
-             ) -> tuple[x509.Certificate, list[str]]:
-        """The certificate of `kind` for a public key, and any warnings about it."""
+             lifetime: Lifetime, now: dt.datetime | None = None, *,
+             subject: x509.Name | None = None) -> tuple[x509.Certificate, list[str]]:
+        """The certificate of `kind` for a public key, and any warnings about it;
+        `subject` (a renewal's) replaces the profile's subject built from `common_name`."""
         now = now or certs.utcnow()
         warnings: list[str] = []
         try:
@@ -168,9 +169,24 @@ class CA:
             certs.check_lifetime(self.cert, span.not_after, now)
         except CertError as exc:
             raise exc.wrap(kind.texts["creating"]) from exc
-        cert = certs.build_leaf(kind, public_key, common_name, sans, self.cert, self.key, span)
+        cert = certs.build_leaf(kind, public_key, common_name, sans, self.cert, self.key, span,
+                                name=subject)
         self.check_signature(cert)
         return cert, warnings
+
+    def renew(self, old: x509.Certificate, *, kind: str = "node", name: str = "",
+              key: PrivateKey | None = None, lifetime: Lifetime | None = None) -> Issued:
+        """`old` re-issued by this CA with its subject, SANs and key type (a new key unless
+        `key` is given); `.warnings` name what could not be carried over."""
+        from pycert.pki import reissue
+
+        row = BY_NAME[kind]
+        if row.named and not name:
+            from pycert.pki.fields import common_name
+
+            name = common_name(old)
+        plan = reissue.read(row, name, old)
+        return reissue.renew(self, plan, key or reissue.new_key(plan), lifetime or Lifetime())
 
     def issue_node(self, *hosts: str, key_type: KeyType = "rsa", key_size: int | None = None,
                    lifetime: Lifetime | None = None, node_user: str = "node") -> Issued:

@@ -151,10 +151,14 @@ def build_ca(key: PrivateKey, validity: Validity) -> x509.Certificate:
 
 def build_leaf(kind: Kind, public_key: CertificatePublicKeyTypes, common_name: str,
                sans: list[x509.GeneralName], issuer: x509.Certificate, issuer_key: PrivateKey,
-               validity: Validity) -> x509.Certificate:
-    """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN."""
+               validity: Validity, *, name: x509.Name | None = None) -> x509.Certificate:
+    """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN.
+
+    `name` replaces the profile's subject (a renewal keeps the old certificate's).
+    """
     builder = (
-        _base(subject(common_name, unit=kind.unit), issuer.subject, public_key, validity)
+        _base(name or subject(common_name, unit=kind.unit), issuer.subject, public_key,
+              validity)
         .add_extension(leaf_key_usage(public_key), critical=True)
         .add_extension(leaf_eku(kind), critical=False)
     )

@@ -46,6 +46,28 @@ def generate(spec: KeySpec) -> PrivateKey:
     return ed25519.Ed25519PrivateKey.generate()
 
 
+def generate_many(specs: list[KeySpec]) -> list[PrivateKey]:
+    """Keys for `specs`, in order, RSA ones on every core (OpenSSL's prime search runs
+    without the GIL): renewing a directory makes hundreds at once."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    slow = [i for i, spec in enumerate(specs) if spec.type == "rsa"]
+    out: list[PrivateKey | None] = [None if spec.type == "rsa" else generate(spec)
+                                    for spec in specs]
+    if len(slow) < 2:
+        for i in slow:
+            out[i] = generate(specs[i])
+    else:
+        pool = ThreadPoolExecutor(max_workers=min(len(slow), os.cpu_count() or 1))
+        try:
+            for i, key in zip(slow, pool.map(generate, [specs[i] for i in slow])):
+                out[i] = key
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: no new key is started
+    return [key for key in out if key is not None]
+
+
 class PendingKey:
     """A key being generated; `result()` waits for it or re-raises its error there."""
 
@@ -141,6 +163,27 @@ def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
     if not is_key_block(found[0].type):
         raise ValueError(f"PEM block is of type {found[0].type}")
     return parse_der(found[0].der, validate=validate)
+
+
+def check_signs(key: PrivateKey) -> None:
+    """ValueError unless a signature made with `key` verifies with its public key: what a
+    corrupt key that parsed (unvalidated) gets wrong, at a fraction of a full RSA check."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding
+
+    data = b"pycert key check"
+    try:
+        if isinstance(key, ed25519.Ed25519PrivateKey):
+            key.public_key().verify(key.sign(data), data)
+        elif isinstance(key, ec.EllipticCurvePrivateKey):
+            key.public_key().verify(key.sign(data, ec.ECDSA(hashes.SHA256())), data,
+                                    ec.ECDSA(hashes.SHA256()))
+        else:
+            key.public_key().verify(key.sign(data, padding.PKCS1v15(), hashes.SHA256()), data,
+                                    padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise ValueError("the key is corrupt: its signatures do not verify") from None
 
 
 def same_public_key(cert: x509.Certificate, key: PrivateKey) -> bool:
