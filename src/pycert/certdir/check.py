@@ -128,9 +128,12 @@ class _Checker:
                      self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
         for entry in firsts:
             self.check_file(entry)
+            entry.release()  # one parsed certificate at a time, not 10,000
+        signing = {id(e.signer) for e in self.entries if e.der is not None}  # who signs any
         for entry in self.entries:
-            if entry.cert is not None:
-                self.check_expiry(entry)
+            if entry.der is not None:
+                self.check_expiry(entry, id(entry) in signing)
+                entry.release()
 
     # --- per file -------------------------------------------------------------------
 
@@ -139,7 +142,7 @@ class _Checker:
         if entry.error:
             self.load_error(entry)
         kind = entry.kind
-        if entry.cert is None or kind is None:
+        if entry.der is None or kind is None:
             return
         if kind.cn == "node-user":
             self.check_principals(entry)
@@ -157,7 +160,7 @@ class _Checker:
     def load_error(self, entry: Entry) -> None:
         error = entry.error
         key_path = self.key_path(entry)
-        if entry.cert is None:
+        if entry.der is None:
             self.add("fail", "cert-unreadable", entry, error, self.recreate(entry))
         elif "has permissions" in error:
             self.add("fail", "key-permissions", entry, error, f"chmod 600 {shlex.quote(key_path)}")
@@ -167,12 +170,9 @@ class _Checker:
             self.add("fail", "key-unreadable", entry, error, self.recreate(entry))
 
     def check_principals(self, entry: Entry) -> None:
-        from pycert.pki.fields import common_name, sans
-
-        assert entry.cert is not None
         user = self.opts.node_user
-        names = sans(entry.cert)
-        cn = common_name(entry.cert)
+        names = entry.view.sans()
+        cn = entry.view.common_name()
         principals = [self.opts.principal_map.get(p, p) for p in [cn, *names["dns"]]]
         if user not in principals:
             self.add("fail", "node-principal", entry,
@@ -180,10 +180,7 @@ class _Checker:
                      "(CN, DNS SANs, after --cert-principal-map)", self.recreate(entry))
 
     def check_hosts(self, entry: Entry) -> None:
-        from pycert.pki.fields import sans
-
-        assert entry.cert is not None
-        names = sans(entry.cert)
+        names = entry.view.sans()
         for host in self.opts.hosts:
             if not host_covered(host, names["dns"], names["ip"]):
                 self.add("fail", "host-not-covered", entry,
@@ -191,20 +188,14 @@ class _Checker:
                          f"{names['dns'] + names['ip']}", self.recreate(entry))
 
     def check_user_cn(self, entry: Entry) -> None:
-        from pycert.pki.fields import common_name
-
-        assert entry.cert is not None
-        cn = common_name(entry.cert)
+        cn = entry.view.common_name()
         if cn != entry.name:
             self.add("fail", "client-cn", entry,
                      f"certificate CN is {cn!r} but the file name says user {entry.name!r}",
                      self.recreate(entry))
 
     def check_eku(self, entry: Entry, kind: Kind) -> None:
-        from pycert.pki.fields import eku_names
-
-        assert entry.cert is not None
-        ekus = eku_names(entry.cert)
+        ekus = entry.view.eku()
         if ekus is not None and not set(kind.eku) <= set(ekus):
             self.add("fail", f"{kind.name}-eku", entry,
                      f"extended key usage {ekus} lacks {' and/or '.join(kind.eku)}",
@@ -231,7 +222,8 @@ class _Checker:
         path = self.key_path(entry)
         try:
             found = [b for b in blocks(read_regular(path)) if keys.is_key_block(b.type)]
-            key = keys.parse_der(found[0].der) if found else None
+            # CRT values checked, primality not: OpenSSL's full check takes ~40 ms a key
+            key = keys.parse_der(found[0].der, validate=False) if found else None
         except OSError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
                      self.recreate(entry))
@@ -250,23 +242,27 @@ class _Checker:
 
     # --- expiry ---------------------------------------------------------------------
 
-    def check_expiry(self, entry: Entry) -> None:
-        """Not yet valid, expired, or inside --fail-within / --warn-within, on the chain."""
+    def check_expiry(self, entry: Entry, signs: bool) -> None:
+        """Not yet valid, expired, or inside --fail-within / --warn-within, on the chain;
+        `signs`: some certificate here is signed by this one."""
         from pycert.pki.fields import rfc3339
 
-        assert entry.cert is not None
-        before = entry.cert.not_valid_before_utc
-        after = effective_not_after(entry) or entry.cert.not_valid_after_utc
-        fix = self.recreate(entry)
-        limited = "" if after == entry.cert.not_valid_after_utc else self.limiter(entry, after)
+        before = entry.not_before or entry.view.not_before()
+        own = entry.not_after or entry.view.not_after()
+        after = effective_not_after(entry) or own
         if before > self.now:
             self.add("fail", "not-yet-valid", entry,
                      f"not valid before {rfc3339(before)} ({_ago(before - self.now)} from now)",
-                     fix)
+                     self.recreate(entry))
             return
         remaining = (after - self.now).total_seconds()
-        lifetime = (entry.cert.not_valid_after_utc - before).total_seconds()
-        if entry.index and not any(e.signer is entry for e in self.entries):
+        lifetime = (own - before).total_seconds()
+        if remaining > 0 and not (self.opts.fail_within.hit(remaining, lifetime)
+                                  or self.opts.warn_within.hit(remaining, lifetime)):
+            return  # the common case: nothing to report, no fix command to build
+        fix = self.recreate(entry)
+        limited = "" if after == own else self.limiter(entry, after)
+        if entry.index and not signs:
             if remaining <= 0:  # an old CA kept in a rotated bundle that signs nothing now
                 self.add("info", "expired-unused-ca", entry,
                          f"expired {_ago(self.now - after)} ago and signs none of the "
@@ -285,9 +281,10 @@ class _Checker:
                      "inside --warn-within", fix)
 
     def limiter(self, entry: Entry, after: dt.datetime) -> str:
-        node = entry.signer
-        while node is not None and node.cert is not None:
-            if node.cert.not_valid_after_utc == after:
+        node, seen = entry.signer, {id(entry)}
+        while node is not None and node.der is not None and id(node) not in seen:
+            seen.add(id(node))
+            if (node.not_after or node.view.not_after()) == after:
                 return f", limited by its CA {node.file} #{node.index}"
             node = node.signer
         return ""

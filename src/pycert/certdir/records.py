@@ -9,31 +9,87 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pycert.kinds import BY_NAME, KINDS, Kind
+from pycert.kinds import KINDS, Kind
 
 if TYPE_CHECKING:
     from cryptography import x509
 
     from pycert.certdir.loader import CertFile
+    from pycert.certdir.signer_index import SignerIndex
+    from pycert.pki.view import CertView
 
 SCHEMA_VERSION = 1
 
 
-@dataclass
 class Entry:
-    """One certificate with where it came from; `cert` is None for a file that failed."""
+    """One certificate with where it came from; `der` is None for a file that failed.
 
-    file: str
-    index: int | None
-    cert: x509.Certificate | None
-    kind: Kind | None = None
-    name: str = ""
-    key_file: str = ""
-    error: str = ""
-    signer: Entry | None = field(default=None, repr=False)
+    Only the DER and a few facts are kept per entry: `view` and `cert` parse on first use
+    and `release()` lets go of them, so 10,000 entries never hold 10,000 parsed
+    certificates at once. `signer` and `self_signed` are found when first asked for.
+    """
+
+    __slots__ = ("_index", "_self_signed", "_signer", "_view", "der", "error", "file",
+                 "index", "key_file", "kind", "name", "not_after", "not_before")
+
+    def __init__(self, file: str, index: int | None, der: bytes | None,
+                 kind: Kind | None = None, name: str = "", key_file: str = "",
+                 error: str = "") -> None:
+        self.file, self.index, self.der = file, index, der
+        self.kind, self.name, self.key_file, self.error = kind, name, key_file, error
+        self.not_before: dt.datetime | None = None  # kept once known: chains and
+        self.not_after: dt.datetime | None = None  # expiry checks need no parse then
+        self._signer: Entry | None = None
+        self._self_signed: bool | None = None
+        self._index: SignerIndex | None = None
+        self._view: CertView | None = None
+
+    def __repr__(self) -> str:
+        return f"Entry({self.file!r}, {self.index!r})"
+
+    @property
+    def view(self) -> CertView:
+        if self._view is None:
+            from pycert.pki.view import CertView
+
+            assert self.der is not None
+            self._view = CertView(self.der)
+        return self._view
+
+    @property
+    def cert(self) -> x509.Certificate | None:
+        return None if self.der is None else self.view.cert
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the certificate is held parsed right now."""
+        return self._view is not None
+
+    def release(self) -> None:
+        """Drops the parsed certificate; it is parsed again if asked for."""
+        self._view = None
+
+    @property
+    def signer(self) -> Entry | None:
+        """The certificate among its peers whose key signed this one, if any."""
+        self._resolve()
+        return self._signer
+
+    @property
+    def self_signed(self) -> bool | None:
+        self._resolve()
+        return self._self_signed
+
+    def attach(self, index: SignerIndex) -> None:
+        """The index this entry asks for its signer, once, when first asked."""
+        self._index = index
+
+    def _resolve(self) -> None:
+        if self._index is not None:
+            index, self._index = self._index, None
+            self._self_signed, self._signer = index.resolve(self)
 
 
 def entries_from_dir(files: list[CertFile]) -> list[Entry]:
@@ -41,31 +97,28 @@ def entries_from_dir(files: list[CertFile]) -> list[Entry]:
     rank = {kind.name: i for i, kind in enumerate(KINDS)}
     out: list[Entry] = []
     for f in sorted(files, key=lambda f: (rank[f.kind.name], f.filename)):
-        certs = f.certs
-        if not certs:
+        if not f.ders:
             out.append(Entry(f.filename, None, None, f.kind, f.name, f.key_filename, f.error))
-        for i, cert in enumerate(certs):
-            out.append(Entry(f.filename, i, cert, f.kind, f.name, f.key_filename, f.error))
+        for i, der in enumerate(f.ders):
+            out.append(Entry(f.filename, i, der, f.kind, f.name, f.key_filename, f.error))
     resolve_signers(out)
     return out
 
 
-def resolve_signers(entries: list[Entry]) -> None:
-    """Finds, for each certificate, the certificate among `entries` whose key signed it.
+def resolve_signers(entries: list[Entry]) -> SignerIndex:
+    """Lets each certificate find, when asked, the certificate among `entries` whose key
+    signed it; returns the index, whose `checks` counts the signatures verified.
 
     The kind's own CA files are tried first (ca-client.crt before ca.crt for clients), as
     a server would pick them; a self-signed certificate has no signer.
     """
-    from pycert.pki.fields import is_self_signed, signed_by
+    from pycert.certdir.signer_index import SignerIndex
 
+    index = SignerIndex(entries)
     for entry in entries:
-        if entry.cert is None or is_self_signed(entry.cert):
-            continue
-        preferred = [BY_NAME[s].cert_file() for s in entry.kind.signers] if entry.kind else []
-        rank = {name: i for i, name in enumerate(preferred)}
-        pool = sorted((c for c in entries if c.cert is not None and c is not entry),
-                      key=lambda c: (rank.get(c.file, len(rank)), c.file, c.index or 0))
-        entry.signer = next((c for c in pool if signed_by(entry.cert, c.cert)), None)
+        if entry.der is not None:
+            entry.attach(index)
+    return index
 
 
 def effective_not_after(entry: Entry) -> dt.datetime | None:
@@ -73,9 +126,9 @@ def effective_not_after(entry: Entry) -> dt.datetime | None:
     seen: set[int] = set()
     best: dt.datetime | None = None
     node: Entry | None = entry
-    while node is not None and node.cert is not None and id(node) not in seen:
+    while node is not None and node.der is not None and id(node) not in seen:
         seen.add(id(node))
-        after = node.cert.not_valid_after_utc
+        after = node.not_after or node.view.not_after()
         best = after if best is None or after < best else best
         node = node.signer
     return best
@@ -88,7 +141,7 @@ def days_left(when: dt.datetime | None, now: dt.datetime) -> int | None:
 
 def record(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     """The JSON object for one certificate; keys and types are the documented schema."""
-    from pycert.pki.fields import rfc3339
+    from pycert.pki.view import rfc3339
 
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -99,7 +152,7 @@ def record(entry: Entry, now: dt.datetime) -> dict[str, Any]:
         "key_file": entry.key_file or None,
         "index": entry.index,
     }
-    out.update(_cert_fields(entry.cert, now) if entry.cert is not None else _EMPTY)
+    out.update(_cert_fields(entry, now) if entry.der is not None else _EMPTY)
     signer = entry.signer
     effective = effective_not_after(entry)
     out["signed_by"] = None if signer is None else {"file": signer.file, "index": signer.index}
@@ -116,21 +169,26 @@ _EMPTY: dict[str, Any] = {
 }
 
 
-def _cert_fields(cert: x509.Certificate, now: dt.datetime) -> dict[str, Any]:
-    from pycert.pki import fields
+def _cert_fields(entry: Entry, now: dt.datetime) -> dict[str, Any]:
+    from pycert.pki.view import rfc3339
 
+    view = entry.view
+    after = view.not_after()
+    self_signed = entry.self_signed
+    if self_signed is None:  # an entry no index was made for
+        self_signed = view.raw_issuer == view.raw_subject and view.signed_with(view.public_key())
     return {
-        "subject": fields.name_fields(cert.subject),
-        "issuer": fields.name_fields(cert.issuer),
-        "sans": fields.sans(cert),
-        "serial": format(cert.serial_number, "x"),
-        "key": fields.key_info(cert),
-        "signature_algorithm": fields.signature_algorithm(cert),
-        "not_before": fields.rfc3339(cert.not_valid_before_utc),
-        "not_after": fields.rfc3339(cert.not_valid_after_utc),
-        "days_left": days_left(cert.not_valid_after_utc, now),
-        "fingerprint_sha256": fields.sha256_hex(cert),
-        "is_ca": fields.is_ca(cert),
-        "self_signed": fields.is_self_signed(cert),
-        "eku": fields.eku_names(cert),
+        "subject": view.subject(),
+        "issuer": view.issuer(),
+        "sans": view.sans(),
+        "serial": view.serial_hex(),
+        "key": view.key_info(),
+        "signature_algorithm": view.signature_algorithm(),
+        "not_before": rfc3339(view.not_before()),
+        "not_after": rfc3339(after),
+        "days_left": days_left(after, now),
+        "fingerprint_sha256": view.sha256_hex(),
+        "is_ca": view.is_ca(),
+        "self_signed": self_signed,
+        "eku": view.eku(),
     }
