@@ -10,15 +10,17 @@ import datetime as dt
 import os
 import shlex
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Optional
 
 from pycert.certdir.files import read_regular
 from pycert.certdir.loader import CertFile, load_dir
 from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
 from pycert.errors import CertError
 from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
+from pycert.halves import map_halves
 from pycert.hosts import host_covered
 from pycert.kinds import BY_NAME, CA, NODE, Kind
+from pycert.pki import keys
 from pycert.pki.pem import blocks
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
@@ -106,6 +108,9 @@ def run(opts: Options, now: dt.datetime) -> Result:
     return Result(opts.certs_dir, entries, checker.problems)
 
 
+_FileVerdict = tuple[list[Problem], Optional[bool], Optional[int]]  # problems, self-signed, signer
+
+
 class _Checker:
     def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime) -> None:
         self.opts, self.entries, self.now = opts, entries, now
@@ -126,9 +131,10 @@ class _Checker:
             self.add(severity, "node-missing", NODE.cert_file(),
                      f"no {NODE.cert_file()}: this directory can serve clients only",
                      self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
-        for entry in firsts:
-            self.check_file(entry)
-            entry.release()  # one parsed certificate at a time, not 10,000
+        found = map_halves(lambda start, stop: self.check_files(firsts[start:stop]), len(firsts))
+        for entry, (problems, self_signed, signer) in zip(firsts, found):
+            self.problems += problems
+            entry.settle(self_signed, None if signer is None else self.entries[signer])
         signing = {id(e.signer) for e in self.entries if e.der is not None}  # who signs any
         for entry in self.entries:
             if entry.der is not None:
@@ -136,6 +142,21 @@ class _Checker:
                 entry.release()
 
     # --- per file -------------------------------------------------------------------
+
+    def check_files(self, entries: list[Entry]) -> list[_FileVerdict]:
+        """Each file's problems and signer, as plain data: half of them may be found by
+        a forked child (pycert.halves) and sent back."""
+        position = {id(e): i for i, e in enumerate(self.entries)}
+        out: list[_FileVerdict] = []
+        for entry in entries:
+            mark = len(self.problems)
+            self.check_file(entry)
+            found = self.problems[mark:]
+            del self.problems[mark:]
+            signer = entry.signer
+            out.append((found, entry.self_signed, None if signer is None else position[id(signer)]))
+            entry.release()  # one parsed certificate at a time, not 10,000
+        return out
 
     def check_file(self, entry: Entry) -> None:
         """Load errors, then the rules of the file's kind (first certificate only)."""
@@ -216,8 +237,6 @@ class _Checker:
                      self.recreate(entry))
 
     def check_key_match(self, entry: Entry) -> None:
-        from pycert.pki import keys
-
         assert entry.cert is not None
         path = self.key_path(entry)
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pycert.kinds import KINDS, Kind
@@ -86,6 +87,10 @@ class Entry:
         """The index this entry asks for its signer, once, when first asked."""
         self._index = index
 
+    def settle(self, self_signed: bool | None, signer: Entry | None) -> None:
+        """Takes the answer `_resolve` would find, found elsewhere (a forked child)."""
+        self._index, self._self_signed, self._signer = None, self_signed, signer
+
     def _resolve(self) -> None:
         if self._index is not None:
             index, self._index = self._index, None
@@ -119,6 +124,13 @@ def resolve_signers(entries: list[Entry]) -> SignerIndex:
         if entry.der is not None:
             entry.attach(index)
     return index
+
+
+def stream(entries: list[Entry], now: dt.datetime) -> Iterator[dict[str, Any]]:
+    """The records of `entries` one by one, each certificate released once described."""
+    for entry in entries:
+        yield record(entry, now)
+        entry.release()
 
 
 def effective_not_after(entry: Entry) -> dt.datetime | None:
@@ -173,7 +185,8 @@ def _cert_fields(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     from pycert.pki.view import rfc3339
 
     view = entry.view
-    after = view.not_after()
+    after = entry.not_after or view.not_after()
+    before = entry.not_before or view.not_before()
     self_signed = entry.self_signed
     if self_signed is None:  # an entry no index was made for
         self_signed = view.raw_issuer == view.raw_subject and view.signed_with(view.public_key())
@@ -184,7 +197,7 @@ def _cert_fields(entry: Entry, now: dt.datetime) -> dict[str, Any]:
         "serial": view.serial_hex(),
         "key": view.key_info(),
         "signature_algorithm": view.signature_algorithm(),
-        "not_before": rfc3339(view.not_before()),
+        "not_before": rfc3339(before),
         "not_after": rfc3339(after),
         "days_left": days_left(after, now),
         "fingerprint_sha256": view.sha256_hex(),

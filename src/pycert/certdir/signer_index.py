@@ -27,18 +27,15 @@ class SignerIndex:
         self._issuer: dict[int, bytes] = {}  # id(entry) -> issuer name, shared bytes
         self._keys: dict[int, tuple[bytes, Any]] = {}  # id(candidate) -> (SPKI, key)
         self._orders: dict[tuple[bytes, tuple[str, ...]], list[Entry]] = {}
+        from pycert.pki.view import signing_facts
+
         names: dict[bytes, bytes] = {}
         for entry in entries:
             if entry.der is None:
                 continue
-            held = entry.parsed
-            view = entry.view
-            entry.not_before, entry.not_after = view.not_before(), view.not_after()
-            self._by_subject.setdefault(view.raw_subject, []).append(entry)
-            issuer = view.raw_issuer
+            issuer, subject, entry.not_before, entry.not_after = signing_facts(entry.der)
+            self._by_subject.setdefault(subject, []).append(entry)
             self._issuer[id(entry)] = names.setdefault(issuer, issuer)
-            if not held:
-                entry.release()
 
     def resolve(self, entry: Entry) -> tuple[bool, Entry | None]:
         """(self-signed, signer): the first candidate, in preference order, whose key

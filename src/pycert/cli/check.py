@@ -43,7 +43,6 @@ class UsageExit3(CobraCommand):
 @click.argument("args", nargs=-1)
 def _check(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir import check
-    from pycert.certdir.records import record
     from pycert.cli import render
     from pycert.identities import parse_principal_map
     from pycert.pki.certs import utcnow
@@ -60,11 +59,13 @@ def _check(args: tuple[str, ...], **opts: Any) -> None:
     now = utcnow()
     result = check.run(options, now)
     if opts["format"] == "json":
-        records = [record(e, now) for e in result.entries]
-        text = render.render_json(render.check_json(result, records, rfc3339(now)))
+        from pycert.cli.streaming import write_bytes, write_records
+
+        write_out(render.json_head(render.check_json(result, rfc3339(now)), "certificates"))
+        write_records(result.entries, now, "json", "  ")
+        write_bytes(b"\n}\n")
     else:
-        text = render.check_text(result)
-    write_out(text)
+        write_out(render.check_text(result))
     sys.exit(result.exit_code)  # click would swallow its own Exit in non-standalone mode
 
 

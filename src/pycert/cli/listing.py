@@ -43,13 +43,15 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
         from pycert.cli import render
 
         return write_out(head + render.render_rows(fmt, table))
-    from pycert.certdir.records import entries_from_dir, record
-    from pycert.cli import render
+    from pycert.certdir.records import entries_from_dir
+    from pycert.cli.streaming import write_bytes, write_records
     from pycert.pki.certs import utcnow
 
-    now = utcnow()
-    records = [record(e, now) for e in entries_from_dir(files)]
-    write_out(render.render_json(records) if fmt == "json" else render.render_ndjson(records))
+    entries = entries_from_dir(files)
+    del files
+    write_records(entries, utcnow(), fmt)
+    if fmt == "json":
+        write_bytes(b"\n")
 
 
 COMMANDS = [command(_list, "list", CERTS)]

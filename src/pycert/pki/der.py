@@ -28,6 +28,10 @@ def _header(buf: bytes, i: int) -> tuple[int, int, int]:
     """(tag, start, end) of the contents of the DER element at offset i."""
     tag, size = buf[i], buf[i + 1]
     i += 2
+    if size < 0x80:  # the short form: most elements
+        if i + size > len(buf):
+            raise ValueError("truncated DER")
+        return tag, i, i + size
     if size & 0x80:
         count = size & 0x7F
         if not 1 <= count <= 3:
@@ -111,13 +115,31 @@ def outline(der: bytes) -> Outline | None:
         return None
 
 
-def _outline(der: bytes) -> Outline | None:
+class Signing(NamedTuple):
+    """What indexing a certificate among its peers needs, and no more."""
+
+    issuer: bytes
+    subject: bytes
+    not_before: tuple[int, bytes]
+    not_after: tuple[int, bytes]
+
+
+def signing(der: bytes) -> Signing | None:
+    """Issuer and subject names (whole elements) and validity, or None when unusual."""
+    try:
+        found = _head(der)
+    except (IndexError, ValueError):
+        return None
+    return None if found is None else found[0]
+
+
+def _head(der: bytes) -> tuple[Signing, bytes, int, int, int, int] | None:
+    """The TBS up to the subject: (names and validity, serial, offset after the subject,
+    offset of the TBS, its end, the certificate's end)."""
     tag, i, end = _header(der, 0)
     if tag != 0x30 or end != len(der):
         return None
-    tag, start, tbs_end = _header(der, i)
-    tbs = der[i:tbs_end]
-    j = start
+    tag, j, tbs_end = _header(der, i)
     if der[j] == 0xA0:  # [0] version
         j = _header(der, j)[2]
     tag, s, j = _header(der, j)
@@ -133,7 +155,16 @@ def _outline(der: bytes) -> Outline | None:
     t2, b2, e2 = _header(der, e1)
     subject_start = j
     j = _header(der, j)[2]
-    subject = der[subject_start:j]
+    found = Signing(issuer, der[subject_start:j], (t1, der[b1:e1]), (t2, der[b2:e2]))
+    return found, serial, j, i, tbs_end, end
+
+
+def _outline(der: bytes) -> Outline | None:
+    head = _head(der)
+    if head is None:
+        return None
+    names, serial, j, i, tbs_end, end = head
+    tbs = der[i:tbs_end]
     spki_start = j
     j = _header(der, j)[2]
     spki = der[spki_start:j]
@@ -148,8 +179,8 @@ def _outline(der: bytes) -> Outline | None:
     tag, s, k = _header(der, k)
     if tag != 0x03 or der[s] != 0 or k != end:
         return None
-    return Outline(tbs, serial, issuer, (t1, der[b1:e1]), (t2, der[b2:e2]), subject, spki,
-                   extensions, alg, der[s + 1 : k])
+    return Outline(tbs, serial, names.issuer, names.not_before, names.not_after, names.subject,
+                   spki, extensions, alg, der[s + 1 : k])
 
 
 def _extensions(der: bytes, i: int, end: int) -> dict[bytes, bytes] | None:

@@ -13,6 +13,8 @@ import hashlib
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
 from pycert.hosts import ip_text
 from pycert.pki import der as rawder
 
@@ -27,6 +29,8 @@ _EKU = b"\x55\x1d\x25"  # 2.5.29.37
 _UTC = dt.timezone.utc
 _ISSUERS: dict[bytes, Names] = {}  # the few issuer names of a dir, read once each
 _ALGORITHMS: dict[bytes, tuple[str, Any, Any]] = {}  # name, padding or curve, hash
+_EKUS: dict[bytes, list[str] | None] = {}  # the few distinct EKU values of a dir
+_BASICS: dict[bytes, bool | None] = {}
 _CACHE_MAX = 256
 
 
@@ -108,25 +112,26 @@ class CertView:
     def eku(self) -> list[str] | None:
         """`serverAuth`/`clientAuth`/dotted OIDs; None when the extension is absent."""
         known, value = self._extension(_EKU)
-        found = rawder.eku_values(value) if known and value is not None else None
         if known and value is None:
             return None
+        found = _cached(_EKUS, value, rawder.eku_values) if value is not None else None
         if found is None:
             from pycert.pki.fields import eku_names
 
             return eku_names(self.cert)
-        return found
+        return list(found)
 
     def is_ca(self) -> bool:
         known, value = self._extension(_BASIC)
-        found = rawder.basic_constraints_ca(value) if known and value is not None else None
         if known and value is None:
             return False
+        found = _cached(_BASICS, value, rawder.basic_constraints_ca) if value is not None \
+            else None
         if found is None:
             from pycert.pki.fields import is_ca
 
             return is_ca(self.cert)
-        return found
+        return bool(found)
 
     # --- the rest of a record -------------------------------------------------------
 
@@ -194,8 +199,6 @@ class CertView:
 
     def signed_with(self, key: Any) -> bool:
         """Whether `key` (an issuer's public key) verifies this certificate's signature."""
-        from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-
         if key is None:
             return False
         if self.outline is not None:
@@ -217,6 +220,29 @@ class CertView:
         except Exception:  # wrong key type, bad signature, unsupported algorithm: not signed
             return False
         return True
+
+
+def _cached(cache: dict[bytes, Any], value: bytes, read: Any) -> Any:
+    """read(value), remembered for the values many certificates share (EKU, CA flag)."""
+    if value in cache:
+        return cache[value]
+    found = read(value)
+    if len(cache) < _CACHE_MAX:
+        cache[value] = found
+    return found
+
+
+def signing_facts(der: bytes) -> tuple[bytes, bytes, dt.datetime, dt.datetime]:
+    """(issuer name, subject name, NotBefore, NotAfter): what placing a certificate among
+    its peers needs, read without building a whole view when the DER is ordinary."""
+    found = rawder.signing(der)
+    if found is not None:
+        before, after = rawder.time_text(found.not_before), rawder.time_text(found.not_after)
+        if before is not None and after is not None:
+            return (found.issuer, found.subject, dt.datetime(*before, tzinfo=_UTC),
+                    dt.datetime(*after, tzinfo=_UTC))
+    view = CertView(der)
+    return view.raw_issuer, view.raw_subject, view.not_before(), view.not_after()
 
 
 def rfc3339(when: dt.datetime) -> str:
