@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 from pycert.certdir.files import read_regular
-from pycert.certdir.loader import CertFile, load_dir
+from pycert.certdir.loader import CertFile, Tick, load_dir
 from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
 from pycert.errors import CertError
 from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
@@ -91,8 +91,9 @@ class Result:
         return EXIT_FAIL if "fail" in severities else EXIT_WARN if "warn" in severities else EXIT_OK
 
 
-def run(opts: Options, now: dt.datetime) -> Result:
-    """Loads the directory leniently (problems are reported, not raised) and checks it."""
+def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
+    """Loads the directory leniently (problems are reported, not raised) and checks it;
+    `tick(steps, total)` hears of progress: the files read, then the files checked."""
     if not os.path.isdir(opts.certs_dir):
         raise CertError(f"certs directory {opts.certs_dir} does not exist or is not a directory",
                         exit_code=EXIT_USAGE)
@@ -101,9 +102,10 @@ def run(opts: Options, now: dt.datetime) -> Result:
     except OSError as exc:
         raise CertError(f"cannot read certs directory {opts.certs_dir}: {exc.strerror}",
                         exit_code=EXIT_USAGE) from None
-    files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions)
+    files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions,
+                     tick=tick)
     entries = entries_from_dir(files)
-    checker = _Checker(opts, entries, now)
+    checker = _Checker(opts, entries, now, tick)
     checker.check_all({f.filename: f for f in files})
     return Result(opts.certs_dir, entries, checker.problems)
 
@@ -112,8 +114,9 @@ _FileVerdict = tuple[list[Problem], Optional[bool], Optional[int]]  # problems, 
 
 
 class _Checker:
-    def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime) -> None:
-        self.opts, self.entries, self.now = opts, entries, now
+    def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime,
+                 tick: Tick | None = None) -> None:
+        self.opts, self.entries, self.now, self.tick = opts, entries, now, tick
         self.problems: list[Problem] = []
 
     def add(self, severity: Severity, check: str, entry: Entry | str, message: str,
@@ -131,7 +134,7 @@ class _Checker:
             self.add(severity, "node-missing", NODE.cert_file(),
                      f"no {NODE.cert_file()}: this directory can serve clients only",
                      self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
-        found = map_halves(lambda start, stop: self.check_files(firsts[start:stop]), len(firsts))
+        found = map_halves(lambda start, stop: self.check_files(firsts, start, stop), len(firsts))
         for entry, (problems, self_signed, signer) in zip(firsts, found):
             self.problems += problems
             entry.settle(self_signed, None if signer is None else self.entries[signer])
@@ -143,12 +146,16 @@ class _Checker:
 
     # --- per file -------------------------------------------------------------------
 
-    def check_files(self, entries: list[Entry]) -> list[_FileVerdict]:
+    def check_files(self, firsts: list[Entry], start: int, stop: int) -> list[_FileVerdict]:
         """Each file's problems and signer, as plain data: half of them may be found by
-        a forked child (pycert.halves) and sent back."""
+        a forked child (pycert.halves) and sent back. Only the first half, this process's,
+        moves the progress bar, for both."""
         position = {id(e): i for i, e in enumerate(self.entries)}
         out: list[_FileVerdict] = []
-        for entry in entries:
+        tick = self.tick if start == 0 else None
+        for n, entry in enumerate(firsts[start:stop], 1):
+            if tick is not None and n % 64 == 0:
+                tick("checking", 64 * len(firsts) // stop, len(firsts))
             mark = len(self.problems)
             self.check_file(entry)
             found = self.problems[mark:]

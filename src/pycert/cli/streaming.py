@@ -11,22 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pycert import halves
 from pycert.cli import render
 
 if TYPE_CHECKING:
+    from pycert.certdir.loader import Tick
     from pycert.certdir.records import Entry
 
+T = TypeVar("T")
 
-def write_records(entries: list[Entry], now: dt.datetime, fmt: str, indent: str = "") -> None:
+
+def write_records(entries: list[Entry], now: dt.datetime, fmt: str, indent: str = "",
+                  tick: Tick | None = None) -> None:
     """Every entry's record, in order: items of a JSON array nested at `indent` (closed
-    here), or NDJSON lines."""
+    here), or NDJSON lines. Only this process's half (the first) moves the bar, for both."""
     from pycert.certdir.records import stream
 
     def made(start: int, stop: int) -> Iterator[bytes]:
         records = stream(entries[start:stop], now)
+        if tick is not None and start == 0:
+            records = _ticking(records, tick, len(entries) / max(stop, 1), len(entries))
         if fmt == "ndjson":
             pieces = (render.ndjson_line(r) for r in records)
         else:
@@ -37,6 +43,13 @@ def write_records(entries: list[Entry], now: dt.datetime, fmt: str, indent: str 
     halves.text_halves(made, len(entries), write_bytes)
     if fmt != "ndjson":
         write_bytes(render.json_close(len(entries), indent).encode())
+
+
+def _ticking(records: Iterator[T], tick: Tick, scale: float, total: int) -> Iterator[T]:
+    for n, record in enumerate(records, 1):
+        if n % 64 == 0:
+            tick("writing", round(64 * scale), total)
+        yield record
 
 
 def write_bytes(data: bytes) -> None:
