@@ -183,26 +183,102 @@ _NAMES, _SANS, _KEY, _SIGNER = ("cn", "o", "ou"), ("dns", "ip", "uri"), \
 
 def cert_record(r: dict[str, Any], indent: str) -> str:
     """`indented(r, indent)` for a certificate record (docs/schema/cert-report.schema.json),
-    written out member by member: a record of 10,000 costs a quarter of the generic walk.
-    Anything not of the schema's shape goes the generic way."""
+    written out member by member into a template: a third of the generic walk's cost for
+    10,000 records. Anything not of the schema's shape goes the generic way."""
     if tuple(r) != _RECORD:
         return indented(r, indent)
     i1 = indent + "  "
-    parts = []
-    for key in _RECORD:
-        value = r[key]
-        text = _scalar(value)
-        if text is None:
-            shape = _NESTED.get(key)
-            text = _flat(value, i1, shape) if shape else None
-            if text is None:
-                text = indented(value, i1)
-        parts.append(text)
-    return _template(indent) % tuple(parts)
+    i2 = i1 + "  "
+    try:
+        parts = (_int(r["schema_version"]), _str(r["usage"]), _str(r["kind"]), _str(r["name"]),
+                 _str(r["file"]), _str(r["key_file"]), _int(r["index"]),
+                 _names(r["subject"], i1, i2), _names(r["issuer"], i1, i2),
+                 _sans(r["sans"], i1, i2), _str(r["serial"]), _key(r["key"], i1, i2),
+                 _str(r["signature_algorithm"]), _str(r["not_before"]), _str(r["not_after"]),
+                 _int(r["days_left"]), _str(r["fingerprint_sha256"]), _bool(r["is_ca"]),
+                 _bool(r["self_signed"]), _strs(r["eku"], i1), _signer(r["signed_by"], i1, i2),
+                 _str(r["effective_not_after"]), _int(r["effective_days_left"]),
+                 _str(r["error"]))
+    except _NotTheSchema:
+        return indented(r, indent)
+    return _template(indent) % parts
 
 
-_NESTED = {"subject": _NAMES, "issuer": _NAMES, "sans": _SANS, "key": _KEY,
-           "signed_by": _SIGNER, "eku": ()}
+class _NotTheSchema(Exception):
+    """A member of another type than the schema's: the record goes the generic way."""
+
+
+def _str(value: Any) -> str:
+    if type(value) is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    raise _NotTheSchema
+
+
+def _int(value: Any) -> str:
+    if type(value) is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    raise _NotTheSchema
+
+
+def _bool(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "true" if value else "false"
+    raise _NotTheSchema
+
+
+def _strs(value: Any, indent: str) -> str:
+    """A list of strings (or null) whose items sit one level deeper than `indent`."""
+    if value is None:
+        return "null"
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise _NotTheSchema
+    if not value:
+        return "[]"
+    inner = indent + "  "
+    return "[\n" + ",\n".join([inner + _string(v) for v in value]) + "\n" + indent + "]"
+
+
+def _names(value: Any, i1: str, i2: str) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not dict or tuple(value) != _NAMES:
+        raise _NotTheSchema
+    return (f'{{\n{i2}"cn": {_str(value["cn"])},\n{i2}"o": {_strs(value["o"], i2)},\n'
+            f'{i2}"ou": {_strs(value["ou"], i2)}\n{i1}}}')
+
+
+def _sans(value: Any, i1: str, i2: str) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not dict or tuple(value) != _SANS:
+        raise _NotTheSchema
+    return (f'{{\n{i2}"dns": {_strs(value["dns"], i2)},\n{i2}"ip": {_strs(value["ip"], i2)},'
+            f'\n{i2}"uri": {_strs(value["uri"], i2)}\n{i1}}}')
+
+
+def _key(value: Any, i1: str, i2: str) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not dict or tuple(value) != _KEY:
+        raise _NotTheSchema
+    return (f'{{\n{i2}"type": {_str(value["type"])},\n{i2}"size": {_int(value["size"])},\n'
+            f'{i2}"curve": {_str(value["curve"])}\n{i1}}}')
+
+
+def _signer(value: Any, i1: str, i2: str) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not dict or tuple(value) != _SIGNER:
+        raise _NotTheSchema
+    return f'{{\n{i2}"file": {_str(value["file"])},\n{i2}"index": {_int(value["index"])}\n{i1}}}'
+
+
 _TEMPLATES: dict[str, str] = {}
 
 
@@ -213,30 +289,6 @@ def _template(indent: str) -> str:
         found = _TEMPLATES[indent] = "{\n" + members.replace("%", "%%").replace("%%s", "%s") \
             + "\n" + indent + "}"
     return found
-
-
-def _flat(value: Any, indent: str, keys: tuple[str, ...]) -> str | None:
-    """A list of strings, or a dict with exactly `keys` whose values are strings,
-    integers, null or lists of strings; None for anything else."""
-    inner = indent + "  "
-    if type(value) is list:
-        if not value:
-            return "[]"
-        if not all(type(v) is str for v in value):
-            return None
-        return "[\n" + ",\n".join([inner + _string(v) for v in value]) + "\n" + indent + "]"
-    if type(value) is not dict or tuple(value) != keys:
-        return None
-    parts = []
-    for key in keys:
-        item = value[key]
-        text = _scalar(item)
-        if text is None:
-            text = _flat(item, inner, ())
-            if text is None:
-                return None
-        parts.append(f"{inner}{_string(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
 
 
 def _dumps(value: Any, indent: str) -> str:

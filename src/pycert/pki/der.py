@@ -349,24 +349,27 @@ _EDWARDS = {b"\x2b\x65\x70": ("Ed25519", 256), b"\x2b\x65\x71": ("Ed448", 456)}
 def key_values(spki: bytes) -> tuple[str, int, str | None] | None:
     """(type, size, curve) of a SubjectPublicKeyInfo for RSA, the NIST curves and EdDSA."""
     try:
-        (alg_tag, alg), (key_tag, key) = children(spki)
-        parts = _elements(alg, 0, len(alg))
-        if alg_tag != 0x30 or key_tag != 0x03 or key[:1] != b"\x00":
+        tag, i, end = _header(spki, 0)
+        alg_tag, alg_start, alg_end = _header(spki, i)
+        key_tag, key_start, key_end = _header(spki, alg_end)
+        oid_tag, oid_start, oid_end = _header(spki, alg_start)
+        if tag != 0x30 or alg_tag != 0x30 or key_tag != 0x03 or oid_tag != 0x06 \
+                or key_end != end or spki[key_start] != 0:
             return None
-        if not parts or parts[0][0] != 0x06:
-            return None
-        oid = parts[0][1]
+        oid = spki[oid_start:oid_end]
         if oid == _RSA:
-            (n_tag, n), (e_tag, _) = children(key[1:])
-            if n_tag != 0x02 or e_tag != 0x02 or n[:1] == b"" or n[0] & 0x80:
+            seq_tag, n_at, _ = _header(spki, key_start + 1)
+            n_tag, n_start, n_end = _header(spki, n_at)
+            if seq_tag != 0x30 or n_tag != 0x02 or n_end == n_start or spki[n_start] & 0x80:
                 return None
-            return "RSA", int.from_bytes(n, "big").bit_length(), None
-        if oid == _EC and len(parts) == 2 and parts[1][1] in _CURVES:
-            curve, size = _CURVES[parts[1][1]]
+            return "RSA", int.from_bytes(spki[n_start:n_end], "big").bit_length(), None
+        params = spki[oid_end:alg_end]
+        if oid == _EC and params[:1] == b"\x06" and params[1] == len(params) - 2 \
+                and params[2:] in _CURVES:
+            curve, size = _CURVES[params[2:]]
             return "ECDSA", size, curve
-        if oid in _EDWARDS and len(parts) == 1:
+        if oid in _EDWARDS and not params:
             return (*_EDWARDS[oid], None)
         return None
     except (IndexError, ValueError):
         return None
-
