@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -32,7 +34,6 @@ def map_halves(compute: Callable[[int, int], list[T]], count: int) -> list[T]:
     mid = split_point(count)
     if mid == count:
         return compute(0, count)
-    import pickle  # lazy: loader imports this module, and create-* never needs pickle
 
     def child(fd: int) -> None:
         _write_all(fd, pickle.dumps(compute(mid, count), pickle.HIGHEST_PROTOCOL))
@@ -105,8 +106,6 @@ class _Child:
 
     def __exit__(self, *exc: object) -> None:
         if self.pid:
-            import signal  # lazy: imports enum, which start-up avoids (pycert.interrupt)
-
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)

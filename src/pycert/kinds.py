@@ -63,10 +63,6 @@ class Kind:
         self.rejected_names, self.missing_signer = rejected_names, missing_signer
         self.bad_name, self.texts = bad_name, texts or {}
 
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        """Pickled by name (results of a forked child): `kind is NODE` holds after."""
-        return _by_name, (self.name,)
-
     def __repr__(self) -> str:
         return f"Kind({self.name!r})"
 
@@ -161,11 +157,6 @@ BY_NAME = {kind.name: kind for kind in KINDS}
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}
 CA = BY_NAME["ca"]
 NODE = BY_NAME["node"]
-
-
-def _by_name(name: str) -> Kind:
-    return BY_NAME[name]
-
 CLIENT = BY_NAME["client"]
 # cockroach's fixed `list` order: the listed kinds in table order; the hidden ones follow.
 LIST_ORDER = tuple(k.name for k in KINDS if k.listed) + tuple(k.name for k in KINDS

@@ -103,7 +103,7 @@ def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
         raise CertError(f"cannot read certs directory {opts.certs_dir}: {exc.strerror}",
                         exit_code=EXIT_USAGE) from None
     files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions,
-                     tick=tick, split=True)
+                     tick=tick)
     entries = entries_from_dir(files)
     checker = _Checker(opts, entries, now, tick)
     checker.check_all({f.filename: f for f in files})

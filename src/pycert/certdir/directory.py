@@ -138,17 +138,15 @@ class CertsDir:
         ca_kind = BY_NAME[kind]
         return load_ca(ca_kind, join(self.path, ca_kind.cert_file()), os.fspath(ca_key))
 
-    def load(self, *, strict: bool = True, tick: Tick | None = None,
-             split: bool = False) -> list[CertFile]:
+    def load(self, *, strict: bool = True, tick: Tick | None = None) -> list[CertFile]:
         """The certificate files as cockroach's loader accepts them, under a shared lock;
-        `tick(what, steps, total)` hears of progress; `split` reads a big directory on
-        two cores."""
+        `tick(what, steps, total)` hears of progress."""
         from pycert.certdir.files import dir_lock
         from pycert.certdir.loader import load_dir
 
         with dir_lock(self.path, shared=True):
             return load_dir(self.path, strict=strict, key_permissions=self.key_permissions,
-                            tick=tick, split=split)
+                            tick=tick)
 
     def records(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         """One record per certificate, exactly what `list --format=json` prints."""

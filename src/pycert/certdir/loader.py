@@ -16,7 +16,6 @@ from pycert import log
 from pycert.certdir.files import MAX_FILE_BYTES, READ_FLAGS, TEMP_MARK, TooLarge, read_regular
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, file_mode, go_quote
-from pycert.halves import map_halves
 from pycert.kinds import BY_PREFIX, CLIENT, NODE, Kind
 from pycert.pki.pem import blocks
 
@@ -75,13 +74,12 @@ Tick = Callable[[str, int, int], None]  # (what is being done, steps since the l
 
 
 def load_dir(directory: str, *, strict: bool = True, key_permissions: bool = True,
-             tick: Tick | None = None, split: bool = False) -> list[CertFile]:
+             tick: Tick | None = None) -> list[CertFile]:
     """All accepted certificate files, sorted by name; raises on whole-load failures.
 
     `strict=False` (for `check`) skips the whole-load failures so each can be reported;
     `key_permissions=False` is COCKROACH_SKIP_KEY_PERMISSION_CHECK; `tick` hears of
-    progress ("reading", files, total), for a bar over big directories; `split` reads
-    the second half of a big directory in a forked child (pycert.halves).
+    progress ("reading", files, total), for a bar over big directories.
     """
     try:
         with os.scandir(directory) as entries:
@@ -96,22 +94,13 @@ def load_dir(directory: str, *, strict: bool = True, key_permissions: bool = Tru
             decorated=True,
         ) from None
     prefix = _join_prefix(directory)
-    me = os.getpid()
-
-    def load(start: int, stop: int) -> list[CertFile | None]:
-        """Files [start, stop); in a forked child (split=True) a warning to log makes it
-        give up its half, which this process then loads itself, logging in order."""
-        warn = log.warning if os.getpid() == me else _give_up
-        ticking = tick if start == 0 else None
-        out: list[CertFile | None] = []
-        for at in range(start, stop, 64):
-            chunk = names[at : min(at + 64, stop)]
-            out += [_load_file(prefix, n, key_permissions, warn) for n in chunk]
-            if ticking is not None:
-                ticking("reading", len(chunk) * len(names) // stop, len(names))
-        return out
-
-    found = map_halves(load, len(names)) if split else load(0, len(names))
+    if tick is None:
+        found = [_load_file(prefix, n, key_permissions) for n in names]
+    else:
+        found = []
+        for start in range(0, len(names), 64):
+            found += [_load_file(prefix, n, key_permissions) for n in names[start : start + 64]]
+            tick("reading", len(names[start : start + 64]), len(names))
     files = [f for f in found if f is not None]
     if strict:
         _check_whole(files)
@@ -124,42 +113,32 @@ def _join_prefix(directory: str) -> str:
     return "" if head == "." else head if head.endswith("/") else head + "/"
 
 
-class _Noisy(Exception):
-    """A forked loader met something to warn about: its half is loaded again here."""
-
-
-def _give_up(msg: str, *args: object) -> None:
-    raise _Noisy
-
-
-def _load_file(prefix: str, filename: str, key_permissions: bool,
-               warn: Callable[..., None] = log.warning) -> CertFile | None:
+def _load_file(prefix: str, filename: str, key_permissions: bool) -> CertFile | None:
     verdict = classify(filename)
     path = prefix + filename  # == gocompat.join(directory, filename): names hold no "/"
     if verdict is None:
         return None
     if isinstance(verdict, str):
-        warn("bad filename %s: %s", path, verdict)
+        log.warning("bad filename %s: %s", path, verdict)
         return None
     kind, name = verdict
     entry = CertFile(kind, name, filename, path)
-    entry.ders, entry.error = _parse_certs(path, filename, warn)
+    entry.ders, entry.error = _parse_certs(path, filename)
     if entry.error:
-        warn("could not parse certificate for %s: %s", path, entry.error)
+        log.warning("could not parse certificate for %s: %s", path, entry.error)
     if not kind.is_ca and not entry.error:
         key_name = kind.key_file(name)
         entry.error = check_key_file(prefix + key_name, key_permissions)
         if entry.error:
-            warn("error finding key for %s: %s", path, entry.error)
+            log.warning("error finding key for %s: %s", path, entry.error)
         else:
             entry.key_filename = key_name
     return entry
 
 
-def _parse_certs(path: str, filename: str,
-                 warn: Callable[..., None] = log.warning) -> tuple[list[bytes], str]:
+def _parse_certs(path: str, filename: str) -> tuple[list[bytes], str]:
     """Each certificate's DER once it parsed, or the error cockroach's loader reports."""
-    data = read_capped(path, warn)
+    data = read_capped(path)
     if data is None:
         return [], f"certificate file {filename} is larger than {MAX_FILE_BYTES} bytes"
     if not data:
@@ -183,14 +162,14 @@ def _parse_certs(path: str, filename: str,
     return ders, ""
 
 
-def read_capped(path: str, warn: Callable[..., None] = log.warning) -> bytes | None:
+def read_capped(path: str) -> bytes | None:
     """File contents, b"" when unreadable (logged), None when over the size cap."""
     try:
         return read_regular(path)
     except TooLarge:
         return None
     except OSError as exc:  # read failures only count as empty, as in cockroach's loader
-        warn("could not read certificate file %s: %s", path, errno_text(exc))
+        log.warning("could not read certificate file %s: %s", path, errno_text(exc))
         return b""
 
 

@@ -33,12 +33,12 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
     flags.setup(opts)
     directory = flags.directory(opts)
     with Progress() as progress:
-        fmt = opts["format"] or ("table" if sys.stdout.isatty() else "tsv")
-        try:  # records cost more than rows: their dir is read on two cores as well
-            files = directory.load(tick=progress.callback, split=fmt not in ROW_FORMATS)
+        try:
+            files = directory.load(tick=progress.callback)
         except CertError as exc:
             raise exc.wrap("cannot load certificates") from exc
         progress.done()
+        fmt = opts["format"] or ("table" if sys.stdout.isatty() else "tsv")
         if fmt in ROW_FORMATS:
             table = rows(files, show_all=opts["show_all"])
             del files  # the certificates' DER (~9 MB for 10,000) is freed before the text
