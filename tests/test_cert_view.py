@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pycert.pki import fields
 from pycert.pki.der import oid_text
-from pycert.pki.view import CertView, rfc3339, signing_facts
+from pycert.pki.view import CertView, rfc3339, signing_names, validity
 
 A, R = x509.NameAttribute, x509.RelativeDistinguishedName
 RSA = rsa.generate_private_key(public_exponent=65537, key_size=1024)
@@ -72,8 +72,8 @@ def _same_as_cryptography(der: bytes) -> None:
     assert view.signature_algorithm() == fields.signature_algorithm(cert)
     assert view.raw_subject == cert.subject.public_bytes()
     assert view.raw_issuer == cert.issuer.public_bytes()
-    assert signing_facts(der) == (cert.issuer.public_bytes(), cert.subject.public_bytes(),
-                                  cert.not_valid_before_utc, cert.not_valid_after_utc)
+    assert signing_names(der) == (cert.issuer.public_bytes(), cert.subject.public_bytes())
+    assert validity(der) == (cert.not_valid_before_utc, cert.not_valid_after_utc)
 
 
 NAMES = {

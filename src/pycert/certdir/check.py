@@ -110,7 +110,9 @@ def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
     return Result(opts.certs_dir, entries, checker.problems)
 
 
-_FileVerdict = tuple[list[Problem], Optional[bool], Optional[int]]  # problems, self-signed, signer
+# problems, self-signed, signer's position, (NotBefore, NotAfter)
+_FileVerdict = tuple[list[Problem], Optional[bool], Optional[int],
+                     Optional[tuple[dt.datetime, dt.datetime]]]
 
 
 class _Checker:
@@ -135,9 +137,11 @@ class _Checker:
                      f"no {NODE.cert_file()}: this directory can serve clients only",
                      self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
         found = map_halves(lambda start, stop: self.check_files(firsts, start, stop), len(firsts))
-        for entry, (problems, self_signed, signer) in zip(firsts, found):
+        for entry, (problems, self_signed, signer, dates) in zip(firsts, found):
             self.problems += problems
             entry.settle(self_signed, None if signer is None else self.entries[signer])
+            if dates is not None:
+                entry.settle_dates(dates)
         signing = {id(e.signer) for e in self.entries if e.der is not None}  # who signs any
         for entry in self.entries:
             if entry.der is not None:
@@ -161,7 +165,8 @@ class _Checker:
             found = self.problems[mark:]
             del self.problems[mark:]
             signer = entry.signer
-            out.append((found, entry.self_signed, None if signer is None else position[id(signer)]))
+            out.append((found, entry.self_signed, None if signer is None else position[id(signer)],
+                        entry.dates() if entry.der is not None else None))
             entry.release()  # one parsed certificate at a time, not 10,000
         return out
 
@@ -273,8 +278,7 @@ class _Checker:
         `signs`: some certificate here is signed by this one."""
         from pycert.pki.fields import rfc3339
 
-        before = entry.not_before or entry.view.not_before()
-        own = entry.not_after or entry.view.not_after()
+        before, own = entry.dates()
         after = effective_not_after(entry) or own
         if before > self.now:
             self.add("fail", "not-yet-valid", entry,
@@ -310,7 +314,7 @@ class _Checker:
         node, seen = entry.signer, {id(entry)}
         while node is not None and node.der is not None and id(node) not in seen:
             seen.add(id(node))
-            if (node.not_after or node.view.not_after()) == after:
+            if node.dates()[1] == after:
                 return f", limited by its CA {node.file} #{node.index}"
             node = node.signer
         return ""

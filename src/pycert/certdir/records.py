@@ -32,16 +32,15 @@ class Entry:
     certificates at once. `signer` and `self_signed` are found when first asked for.
     """
 
-    __slots__ = ("_index", "_self_signed", "_signer", "_view", "der", "error", "file",
-                 "index", "key_file", "kind", "name", "not_after", "not_before")
+    __slots__ = ("_dates", "_index", "_self_signed", "_signer", "_view", "der", "error",
+                 "file", "index", "key_file", "kind", "name")
 
     def __init__(self, file: str, index: int | None, der: bytes | None,
                  kind: Kind | None = None, name: str = "", key_file: str = "",
                  error: str = "") -> None:
         self.file, self.index, self.der = file, index, der
         self.kind, self.name, self.key_file, self.error = kind, name, key_file, error
-        self.not_before: dt.datetime | None = None  # kept once known: chains and
-        self.not_after: dt.datetime | None = None  # expiry checks need no parse then
+        self._dates: tuple[dt.datetime, dt.datetime] | None = None
         self._signer: Entry | None = None
         self._self_signed: bool | None = None
         self._index: SignerIndex | None = None
@@ -62,6 +61,23 @@ class Entry:
     @property
     def cert(self) -> x509.Certificate | None:
         return None if self.der is None else self.view.cert
+
+    def dates(self) -> tuple[dt.datetime, dt.datetime]:
+        """(NotBefore, NotAfter), kept once read: chain and expiry checks then need no
+        parse."""
+        if self._dates is None:
+            if self._view is not None:
+                self._dates = (self._view.not_before(), self._view.not_after())
+            else:
+                from pycert.pki.view import validity
+
+                assert self.der is not None
+                self._dates = validity(self.der)
+        return self._dates
+
+    def settle_dates(self, dates: tuple[dt.datetime, dt.datetime]) -> None:
+        """Takes the dates read elsewhere (a forked child)."""
+        self._dates = dates
 
     @property
     def parsed(self) -> bool:
@@ -140,7 +156,7 @@ def effective_not_after(entry: Entry) -> dt.datetime | None:
     node: Entry | None = entry
     while node is not None and node.der is not None and id(node) not in seen:
         seen.add(id(node))
-        after = node.not_after or node.view.not_after()
+        after = node.dates()[1]
         best = after if best is None or after < best else best
         node = node.signer
     return best
@@ -185,8 +201,7 @@ def _cert_fields(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     from pycert.pki.view import rfc3339
 
     view = entry.view
-    after = entry.not_after or view.not_after()
-    before = entry.not_before or view.not_before()
+    before, after = entry.dates()
     self_signed = entry.self_signed
     if self_signed is None:  # an entry no index was made for
         self_signed = view.raw_issuer == view.raw_subject and view.signed_with(view.public_key())

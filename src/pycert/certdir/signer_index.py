@@ -27,13 +27,13 @@ class SignerIndex:
         self._issuer: dict[int, bytes] = {}  # id(entry) -> issuer name, shared bytes
         self._keys: dict[int, tuple[bytes, Any]] = {}  # id(candidate) -> (SPKI, key)
         self._orders: dict[tuple[bytes, tuple[str, ...]], list[Entry]] = {}
-        from pycert.pki.view import signing_facts
+        from pycert.pki.view import signing_names
 
         names: dict[bytes, bytes] = {}
         for entry in entries:
             if entry.der is None:
                 continue
-            issuer, subject, entry.not_before, entry.not_after = signing_facts(entry.der)
+            issuer, subject = signing_names(entry.der)
             self._by_subject.setdefault(subject, []).append(entry)
             self._issuer[id(entry)] = names.setdefault(issuer, issuer)
 

@@ -232,17 +232,25 @@ def _cached(cache: dict[bytes, Any], value: bytes, read: Any) -> Any:
     return found
 
 
-def signing_facts(der: bytes) -> tuple[bytes, bytes, dt.datetime, dt.datetime]:
-    """(issuer name, subject name, NotBefore, NotAfter): what placing a certificate among
-    its peers needs, read without building a whole view when the DER is ordinary."""
+def signing_names(der: bytes) -> tuple[bytes, bytes]:
+    """(issuer name, subject name), whole elements: what placing a certificate among its
+    peers needs, read without building a whole view when the DER is ordinary."""
+    found = rawder.signing(der)
+    if found is not None:
+        return found.issuer, found.subject
+    view = CertView(der)
+    return view.raw_issuer, view.raw_subject
+
+
+def validity(der: bytes) -> tuple[dt.datetime, dt.datetime]:
+    """(NotBefore, NotAfter), read without building a whole view when the DER is ordinary."""
     found = rawder.signing(der)
     if found is not None:
         before, after = rawder.time_text(found.not_before), rawder.time_text(found.not_after)
         if before is not None and after is not None:
-            return (found.issuer, found.subject, dt.datetime(*before, tzinfo=_UTC),
-                    dt.datetime(*after, tzinfo=_UTC))
+            return dt.datetime(*before, tzinfo=_UTC), dt.datetime(*after, tzinfo=_UTC)
     view = CertView(der)
-    return view.raw_issuer, view.raw_subject, view.not_before(), view.not_after()
+    return view.not_before(), view.not_after()
 
 
 def rfc3339(when: dt.datetime) -> str:
