@@ -10,6 +10,7 @@ reason, this process does its half too: the answer is the same either way, only 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -79,6 +80,9 @@ class _Child:
         for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
+        # The collector would write into every object both processes share, copying each
+        # page on both sides; what exists now is never garbage here (short-lived command).
+        gc.freeze()
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns into the caller's code
             code = 1

@@ -149,6 +149,13 @@ def stream(entries: list[Entry], now: dt.datetime) -> Iterator[dict[str, Any]]:
         entry.release()
 
 
+def stream_values(entries: list[Entry], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    """`stream`, as record_values tuples."""
+    for entry in entries:
+        yield record_values(entry, now)
+        entry.release()
+
+
 def effective_not_after(entry: Entry) -> dt.datetime | None:
     """The earliest NotAfter along the signer chain: when the chain really stops working."""
     seen: set[int] = set()
@@ -167,37 +174,41 @@ def days_left(when: dt.datetime | None, now: dt.datetime) -> int | None:
     return None if when is None else math.floor((when - now).total_seconds() / 86400)
 
 
+RECORD_KEYS = ("schema_version", "usage", "kind", "name", "file", "key_file", "index",
+               "subject", "issuer", "sans", "serial", "key", "signature_algorithm",
+               "not_before", "not_after", "days_left", "fingerprint_sha256", "is_ca",
+               "self_signed", "eku", "signed_by", "effective_not_after",
+               "effective_days_left", "error")
+
+
 def record(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     """The JSON object for one certificate; keys and types are the documented schema."""
+    return dict(zip(RECORD_KEYS, record_values(entry, now)))
+
+
+def record_values(entry: Entry, now: dt.datetime) -> tuple[Any, ...]:
+    """`record(entry, now).values()`, in RECORD_KEYS order, without the dict: the JSON
+    writer puts them into its template directly."""
     from pycert.pki.view import rfc3339
 
-    out: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "usage": entry.kind.label if entry.kind else None,
-        "kind": entry.kind.name if entry.kind else None,
-        "name": entry.name or None,
-        "file": entry.file,
-        "key_file": entry.key_file or None,
-        "index": entry.index,
-    }
-    out.update(_cert_fields(entry, now) if entry.der is not None else _EMPTY)
+    kind = entry.kind
+    head = (SCHEMA_VERSION, kind.label if kind else None, kind.name if kind else None,
+            entry.name or None, entry.file, entry.key_file or None, entry.index)
+    fields = _cert_fields(entry, now) if entry.der is not None else _EMPTY
     signer = entry.signer
     effective = effective_not_after(entry)
-    out["signed_by"] = None if signer is None else {"file": signer.file, "index": signer.index}
-    out["effective_not_after"] = rfc3339(effective) if effective else None
-    out["effective_days_left"] = days_left(effective, now)
-    out["error"] = entry.error or None
-    return out
+    return (*head, *fields,
+            None if signer is None else {"file": signer.file, "index": signer.index},
+            rfc3339(effective) if effective else None, days_left(effective, now),
+            entry.error or None)
 
 
-_EMPTY: dict[str, Any] = {
-    "subject": None, "issuer": None, "sans": None, "serial": None, "key": None,
-    "signature_algorithm": None, "not_before": None, "not_after": None, "days_left": None,
-    "fingerprint_sha256": None, "is_ca": None, "self_signed": None, "eku": None,
-}
+_EMPTY = (None,) * 13  # subject ... eku of a file whose certificate did not parse
 
 
-def _cert_fields(entry: Entry, now: dt.datetime) -> dict[str, Any]:
+def _cert_fields(entry: Entry, now: dt.datetime) -> tuple[Any, ...]:
+    """subject, issuer, sans, serial, key, signature_algorithm, not_before, not_after,
+    days_left, fingerprint_sha256, is_ca, self_signed, eku."""
     from pycert.pki.view import rfc3339
 
     view = entry.view
@@ -205,18 +216,6 @@ def _cert_fields(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     self_signed = entry.self_signed
     if self_signed is None:  # an entry no index was made for
         self_signed = view.raw_issuer == view.raw_subject and view.signed_with(view.public_key())
-    return {
-        "subject": view.subject(),
-        "issuer": view.issuer(),
-        "sans": view.sans(),
-        "serial": view.serial_hex(),
-        "key": view.key_info(),
-        "signature_algorithm": view.signature_algorithm(),
-        "not_before": rfc3339(before),
-        "not_after": rfc3339(after),
-        "days_left": days_left(after, now),
-        "fingerprint_sha256": view.sha256_hex(),
-        "is_ca": view.is_ca(),
-        "self_signed": self_signed,
-        "eku": view.eku(),
-    }
+    return (view.subject(), view.issuer(), view.sans(), view.serial_hex(), view.key_info(),
+            view.signature_algorithm(), rfc3339(before), rfc3339(after), days_left(after, now),
+            view.sha256_hex(), view.is_ca(), self_signed, view.eku())

@@ -27,14 +27,14 @@ def write_records(entries: list[Entry], now: dt.datetime, fmt: str, indent: str 
                   tick: Tick | None = None) -> None:
     """Every entry's record, in order: items of a JSON array nested at `indent` (closed
     here), or NDJSON lines. Only this process's half (the first) moves the bar, for both."""
-    from pycert.certdir.records import stream
+    from pycert.certdir.records import RECORD_KEYS, stream_values
 
     def made(start: int, stop: int) -> Iterator[bytes]:
-        records = stream(entries[start:stop], now)
+        records = stream_values(entries[start:stop], now)
         if tick is not None and start == 0:
             records = _ticking(records, tick, len(entries) / max(stop, 1), len(entries))
         if fmt == "ndjson":
-            pieces = (render.ndjson_line(r) for r in records)
+            pieces = (render.ndjson_line(dict(zip(RECORD_KEYS, r))) for r in records)
         else:
             pieces = (render.json_item(r, start + k, indent) for k, r in enumerate(records))
         for text in render.batched(pieces):
