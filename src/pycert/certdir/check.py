@@ -254,7 +254,7 @@ class _Checker:
         try:
             found = [b for b in blocks(read_regular(path)) if keys.is_key_block(b.type)]
             # CRT values checked, primality not: OpenSSL's full check takes ~40 ms a key
-            key = keys.parse_der(found[0].der, validate=False) if found else None
+            key = keys.parse_checked(found[0].der) if found else None
         except OSError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
                      self.recreate(entry))

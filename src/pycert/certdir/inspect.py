@@ -54,7 +54,7 @@ def _parse(path: str, data: bytes) -> list[bytes]:
     for block in found:
         if keys.is_key_block(block.type):
             try:
-                keys.parse_der(block.der, validate=False)  # CRT checked; primality: ~40 ms
+                keys.parse_checked(block.der)  # all but primality (~40 ms a key)
             except ValueError as exc:
                 raise CertError(f"{path} holds a private key that does not parse: {exc}; "
                                 "generate a new key and certificate") from exc

@@ -122,17 +122,31 @@ def parse_der(der: bytes, *, validate: bool = True) -> PrivateKey:
 
 
 def _crt_consistent(key: rsa.RSAPrivateKey) -> bool:
-    """n = pq, the CRT values derive from d, and d inverts e (mod p-1 and q-1): what
-    RSA_check_key checks but primality, in microseconds where it takes ~40 ms.
+    """n = pq and the CRT values derive from d: microseconds, where RSA_check_key takes ms.
 
     OpenSSL signs right even when they do not (it recomputes without CRT), so signature
     checks cannot catch such a key; Go (>= 1.24) and `openssl rsa -check` refuse it.
     """
     numbers = key.private_numbers()
-    p, q, d, e = numbers.p, numbers.q, numbers.d, numbers.public_numbers.e
-    dp, dq = numbers.dmp1, numbers.dmq1
-    return (p * q == numbers.public_numbers.n and dp == d % (p - 1) and dq == d % (q - 1)
-            and numbers.iqmp * q % p == 1 and e * dp % (p - 1) == 1 and e * dq % (q - 1) == 1)
+    p, q, d = numbers.p, numbers.q, numbers.d
+    return (p * q == numbers.public_numbers.n and numbers.dmp1 == d % (p - 1)
+            and numbers.dmq1 == d % (q - 1) and numbers.iqmp * q % p == 1)
+
+
+def parse_checked(der: bytes) -> PrivateKey:
+    """`parse_der(validate=False)`, and for RSA also that d inverts e (mod p-1 and q-1):
+    all RSA_check_key checks but primality, in microseconds, for keys nothing signs with
+    afterwards (`check`, `inspect`): a CA key's signatures are verified instead."""
+    import cryptography.hazmat.primitives.asymmetric.rsa as rsa
+
+    key = parse_der(der, validate=False)
+    if isinstance(key, rsa.RSAPrivateKey):
+        numbers = key.private_numbers()
+        e, p, q = numbers.public_numbers.e, numbers.p, numbers.q
+        if e * numbers.dmp1 % (p - 1) != 1 or e * numbers.dmq1 % (q - 1) != 1:
+            raise ValueError("failed to parse private key: the key is corrupt (its private "
+                             "exponent does not invert the public one)")
+    return key
 
 
 def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
