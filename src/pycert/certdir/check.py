@@ -93,7 +93,7 @@ class Result:
 
 def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
     """Loads the directory leniently (problems are reported, not raised) and checks it;
-    `tick(steps, total)` hears of progress: the files read, then the files checked."""
+    `tick(what, steps, total)` hears of progress: files "reading", then "checking"."""
     if not os.path.isdir(opts.certs_dir):
         raise CertError(f"certs directory {opts.certs_dir} does not exist or is not a directory",
                         exit_code=EXIT_USAGE)
