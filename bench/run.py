@@ -1,13 +1,15 @@
-"""Measures pycert against its peers (issue 6, P1-P7) with paired, alternating runs.
+"""Measures pycert against its peers (P1-P7) and at scale (P8-P11) with paired,
+alternating runs.
 
 Each pair runs the peer and pycert back to back, alternating which goes first, so load
 from other processes hits both sides alike; the ratio of the medians is reported.
-Usage: python bench/run.py [--quick] [--pairs N] [--only P1,P3] [--python PY]
+Usage: python bench/run.py [--quick] [--pairs N] [--only P1,P3,P8] [--python PY]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import shutil
@@ -22,7 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HOSTS = ("localhost", "127.0.0.1", "::1")
-TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0}
+TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0, "P8": 1.5, "P9": 1.1,
+           "P10": 0.3, "P10 cores": 1.6, "P11": 60.0}
 
 
 @dataclass
@@ -217,6 +220,94 @@ class Bench:
         self.results["P7 create"] = f"{rss:.1f} MiB" + (" ok" if rss <= 35 else " MISSED")
 
 
+    # -- at scale (P8-P11) ---------------------------------------------------------------
+    def p8_p11(self) -> None:
+        big_dir = self.certs_dir(self.args.big)
+        n = self.args.pairs_list
+        plain = [self.pycert, "list", f"--certs-dir={big_dir}"]
+        worst: dict[str, float] = {}
+        for name, argv in (("list --format=json", [*plain, "--format=json"]),
+                           ("list --format=ndjson", [*plain, "--format=ndjson"]),
+                           ("check", [self.pycert, "check", f"--certs-dir={big_dir}"])):
+            print(f"P8 {name} vs plain piped list, {self.args.big} client certs", flush=True)
+            a, b = paired(n, lambda: run_cmd(plain), lambda argv=argv: run_cmd(argv),
+                          ("list", name))
+            self.report(f"P8 {name}", a, b, TARGETS["P8"])
+            worst[name] = max(r.rss_kib for r in b.runs) / 1024
+        print("P11 peak RSS (max over the P8 runs)", flush=True)
+        for name in ("list --format=json", "check"):
+            rss = worst[name]
+            ok = " ok" if rss <= TARGETS["P11"] else " MISSED"
+            print(f"  {name}: {rss:.1f} MiB (target <= {TARGETS['P11']:.0f})", flush=True)
+            self.results[f"P11 {name}"] = f"{rss:.1f} MiB{ok}"
+
+    def p9(self) -> None:
+        sizes = [int(x) for x in self.args.growth.split(",")]
+        dirs = {size: self.certs_dir(size) for size in sizes}
+        commands = {"list": ["list"], "list --format=json": ["list", "--format=json"],
+                    "check": ["check"]}
+        print(f"P9 growth over {sizes} client certs: t = c * n^k, k fitted", flush=True)
+        for name, argv in commands.items():
+            times: dict[int, list[float]] = {size: [] for size in sizes}
+            for i in range(self.args.pairs_list + 1):  # sizes interleaved: load hits all
+                order = sizes if i % 2 else sizes[::-1]
+                for size in order:
+                    run = run_cmd([self.pycert, *argv, f"--certs-dir={dirs[size]}"])
+                    if i:  # the first round warms caches
+                        times[size].append(run.wall)
+            medians = [statistics.median(times[size]) for size in sizes]
+            k = fitted_exponent(sizes, medians)
+            shown = ", ".join(f"{size}: {t * 1000:.0f} ms" for size, t in zip(sizes, medians))
+            ok = " ok" if k <= TARGETS["P9"] else " MISSED"
+            print(f"  {name}: {shown}; k = {k:.2f} (target <= {TARGETS['P9']})", flush=True)
+            self.results[f"P9 {name}"] = f"k={k:.2f}{ok} ({shown})"
+
+    def nodes_ca(self) -> str:
+        """A CA (certs/ca.crt, ca.key) for the create-node(s) runs, made once."""
+        path = self.build / "nodes-ca"
+        if not (path / ".complete").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir()
+            run_cmd([self.pycert, "create-ca", "--certs-dir=certs", "--ca-key=ca.key"],
+                    str(path))
+            (path / ".complete").touch()
+        return str(path)
+
+    def p10(self) -> None:
+        count = self.args.nodes
+        ca = self.nodes_ca()
+        rows = [(f"n{i}", f"n{i}.db", f"10.0.{i // 250}.{i % 250 + 1}") for i in range(count)]
+        flags = [f"--certs-dir={ca}/certs", f"--ca-key={ca}/ca.key"]
+
+        def loop() -> Run:
+            work = self.fresh()
+            return run_seq([[self.pycert, "create-node", *flags, host, ip,
+                             f"--out-dir=out/{name}"] for name, host, ip in rows], work)
+
+        def batch() -> Run:
+            work = self.fresh()
+            Path(work, "nodes.csv").write_text("".join(f"{n},{h} {ip}\n" for n, h, ip in rows))
+            return run_cmd([self.pycert, "create-nodes", *flags, "--from=nodes.csv",
+                            "--out-dir=out"], work)
+
+        print(f"P10 create-nodes --from ({count} nodes) vs {count} create-node processes",
+              flush=True)
+        a, b = paired(self.args.pairs_nodes, loop, batch,
+                      (f"{count} x create-node", "create-nodes"))
+        self.report("P10", a, b, TARGETS["P10"])
+        cores = statistics.median(r.cpu / r.wall for r in b.runs)
+        ok = " ok" if cores >= TARGETS["P10 cores"] else " MISSED"
+        print(f"  create-nodes CPU time / wall: {cores:.2f} (target >= 1.6)", flush=True)
+        self.results["P10 cores"] = f"{cores:.2f}{ok}"
+
+
+def fitted_exponent(sizes: list[int], times: list[float]) -> float:
+    """Least-squares slope of log t against log n."""
+    xs, ys = [math.log(n) for n in sizes], [math.log(t) for t in times]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
 def machine() -> str:
     cpu = platform.processor()
     try:
@@ -239,8 +330,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--pairs-list", type=int, default=10, help="pairs for P5/P6")
     ap.add_argument("--big", type=int, default=10_000, help="client certs for P5/P6/P7")
     ap.add_argument("--small", type=int, default=100, help="client certs, P6 baseline")
-    ap.add_argument("--only", default="P1,P3,P5,P7", help="groups: P1 (P1+P2), P3 (P3+P4), "
-                    "P5 (P5+P6+P7 list), P7 (create RSS)")
+    ap.add_argument("--pairs-nodes", type=int, default=5, help="pairs for P10")
+    ap.add_argument("--nodes", type=int, default=100, help="nodes for P10")
+    ap.add_argument("--growth", default="1000,3000,10000", help="client certs for P9")
+    ap.add_argument("--only", default="P1,P3,P5,P7,P8,P9,P10",
+                    help="groups: P1 (P1+P2), P3 (P3+P4), P5 (P5+P6+P7 list), P7 (create "
+                    "RSS), P8 (P8+P11), P9 (growth), P10 (create-nodes)")
     ap.add_argument("--build-dir", default=str(HERE / ".build"),
                     help="where the Go binary and generated certs dirs are cached")
     ap.add_argument("--python", default=sys.executable,
@@ -249,6 +344,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.pairs, args.pairs_startup, args.pairs_list = 2, 2, 2
         args.big, args.small = 12, 2
+        args.pairs_nodes, args.nodes, args.growth = 1, 3, "4,8,16"
     return args
 
 
@@ -267,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args)
     print(machine() + (" [--quick: a smoke run, figures mean nothing]" if args.quick else ""),
           flush=True)
-    groups = {"P1": bench.p1_p2, "P3": bench.p3_p4, "P5": bench.p5_p6, "P7": bench.p7}
+    groups = {"P1": bench.p1_p2, "P3": bench.p3_p4, "P5": bench.p5_p6, "P7": bench.p7,
+              "P8": bench.p8_p11, "P9": bench.p9, "P10": bench.p10}
     try:
         for key in args.only.split(","):
             groups[key.strip()]()

@@ -21,7 +21,10 @@ def test_benchmark_quick_run_measures_every_target(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     summary = proc.stdout.split("\nsummary\n", 1)[1]
-    for key in ("P1", "P2", "P3", "P4", "P5", "P6", "P7 list", "P7 create"):
+    for key in ("P1", "P2", "P3", "P4", "P5", "P6", "P7 list", "P7 create",
+                "P8 list --format=json", "P8 list --format=ndjson", "P8 check",
+                "P9 list", "P9 list --format=json", "P9 check", "P10", "P10 cores",
+                "P11 list --format=json", "P11 check"):
         assert f"  {key}: " in summary, proc.stdout
     assert (tmp_path / "certgen").exists()  # the Go peer was built from bench/go
 

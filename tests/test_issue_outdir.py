@@ -126,8 +126,8 @@ def test_create_nodes_progress_bar_on_a_terminal(ca_dir: Path) -> None:
     bar = os.read(leader, 4096).decode()
     os.close(leader)
     assert proc.returncode == 0
-    assert "[###############               ] 1/2 a" in bar
-    assert "[##############################] 2/2 b" in bar
+    assert "issuing  [##################------------------]  1/2" in bar  # click's bar
+    assert "issuing  [####################################]  2/2" in bar
 
 
 def test_create_nodes_refuses_existing_before_issuing_any(ca_dir: Path) -> None:

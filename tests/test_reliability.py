@@ -38,6 +38,7 @@ FORK_KILLS = 100  # per command: 200 kills of forked runs
 EXEC_KILLS = 10  # per command: 20 kills of `python -m pycert` processes
 BUDGET_S = 90.0  # hard stop per loop; a healthy machine needs a fraction of it
 FAST = ("--key-size=1024",)
+BATCH_NODES = ("out/n0", "out/n1", "out/n2", "out/n3")  # the nodes of the batch loops
 Runner = Callable[[list[str], Path, float, bool], "int | None"]
 
 
@@ -57,10 +58,11 @@ def _env() -> dict[str, str]:
 
 
 def _wait_for_write(cwd: Path, finished: Callable[[], bool]) -> None:
-    """Returns once a pycert temp file shows up below cwd (or the run is over)."""
+    """Returns once a pycert temp file (or a batch's staged directory) shows up below cwd
+    (or the run is over)."""
     limit = time.monotonic() + 30
     while time.monotonic() < limit and not finished():
-        for sub in ("certs", "safe"):
+        for sub in (".", "certs", "safe", "out", *BATCH_NODES):
             with contextlib.suppress(FileNotFoundError):
                 if any(TEMP_MARK in n for n in os.listdir(cwd / sub)):
                     return
@@ -254,6 +256,92 @@ def _ca_loop(work: Path, tally: Tally, seed: int, runner: Runner, kills: int) ->
             tally.completed += 1
         _listing_ignores_temps(certs)
         prev = cur
+
+
+def _batch_state(base: Path) -> dict[str, tuple[bytes, bytes]] | None:
+    """Each node's pair, complete and matching its modes; None when `base` is absent."""
+    if not base.exists():
+        return None
+    found = {}
+    for node in sorted(base.iterdir()):
+        assert TEMP_MARK not in node.name, node
+        found[node.name] = _node_state(node)
+        x509.load_pem_x509_certificate((node / "ca.crt").read_bytes())
+        _temps(node)
+    return found
+
+
+def _batch_new_dirs_loop(work: Path, tally: Tally, seed: int, runner: Runner,
+                         kills: int) -> None:
+    """create-nodes into a new --out-dir each run: after a kill, all nodes or none."""
+    (work / "n.csv").write_text("".join(f"{n.split('/')[1]},{n.split('/')[1]}.db\n"
+                                        for n in BATCH_NODES))
+    args = ["create-nodes", "--certs-dir=certs", "--ca-key=safe/ca.key", "--from=n.csv",
+            *FAST, "--out-dir=new{}"]
+    full = _calibrate(runner, args, work)
+    rng = random.Random(seed)
+    deadline = time.monotonic() + BUDGET_S
+    i = 0
+    while tally.kills < kills and time.monotonic() < deadline:
+        i += 1
+        base = work / f"run{i}"
+        code = runner([*args[:-1], f"--out-dir={base.name}"], work, *_delay(rng, full))
+        state = _batch_state(base)
+        if code is not None:
+            assert code == 0 and state is not None and len(state) == len(BATCH_NODES)
+            tally.completed += 1
+            continue
+        tally.kills += 1
+        staged = [n for n in os.listdir(work) if TEMP_MARK in n]
+        if state is not None or staged:
+            tally.mid_write += 1
+        if state is not None and len(state) != len(BATCH_NODES):
+            tally.problems.append(f"run {i}: {len(state)} of {len(BATCH_NODES)} nodes")
+
+
+def _batch_overwrite_loop(work: Path, tally: Tally, seed: int, runner: Runner,
+                          kills: int) -> None:
+    """create-nodes --overwrite into the same --out-dir: every file complete, old or new."""
+    args = ["create-nodes", "--certs-dir=certs", "--ca-key=safe/ca.key", "--from=n.csv",
+            *FAST, "--out-dir=out", "--overwrite"]
+    full = _calibrate(runner, args, work)
+    rng = random.Random(seed)
+    prev = _batch_state(work / "out")
+    deadline = time.monotonic() + BUDGET_S
+    while tally.kills < kills and time.monotonic() < deadline:
+        code = runner(args, work, *_delay(rng, full))
+        cur = _batch_state(work / "out")
+        assert cur is not None and prev is not None and sorted(cur) == sorted(prev)
+        if code is not None:
+            assert code == 0 and all(cur[n] != prev[n] for n in cur)
+            tally.completed += 1
+        else:
+            tally.kills += 1
+            if cur != prev or any(_temps(work / n) for n in BATCH_NODES):
+                tally.mid_write += 1
+        prev = cur
+
+
+@pytest.mark.parametrize(("runner", "kills"), [(_fork_killed, FORK_KILLS // 4),
+                                               (_exec_killed, EXEC_KILLS // 2)],
+                         ids=["fork", "exec"])
+def test_sigkill_during_a_batch_leaves_all_nodes_or_none(tmp_path: Path, runner: Runner,
+                                                         kills: int) -> None:
+    work = tmp_path / "batch"
+    _prepare(work)
+    tallies = {"new dirs": Tally(), "overwrite": Tally()}
+    _batch_new_dirs_loop(work, tallies["new dirs"], SEED + 2, runner, kills)
+    _batch_overwrite_loop(work, tallies["overwrite"], SEED + 3, runner, kills)
+    print(f"\nSIGKILL batch tallies ({runner.__name__}): {tallies}")
+    for name, tally in tallies.items():
+        assert not tally.problems, tally.problems
+        assert tally.kills == kills, f"{name}: only {tally.kills} kills within budget"
+        assert tally.mid_write >= kills // 4, f"{name}: {tally}"
+    res = pycert("create-nodes", "--certs-dir=certs", "--ca-key=safe/ca.key", "--from=n.csv",
+                 *FAST, "--out-dir=out", "--overwrite", cwd=work)
+    assert res.code == 0, res.err  # the next run cleans what the killed ones left
+    assert [n for n in os.listdir(work) if TEMP_MARK in n] == []
+    assert all(_temps(work / n) == [] for n in BATCH_NODES)
 
 
 def _prepare(work: Path) -> None:

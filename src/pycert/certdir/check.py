@@ -10,15 +10,17 @@ import datetime as dt
 import os
 import shlex
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Optional
 
 from pycert.certdir.files import read_regular
-from pycert.certdir.loader import CertFile, load_dir
+from pycert.certdir.loader import CertFile, Tick, load_dir
 from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
 from pycert.errors import CertError
 from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
+from pycert.halves import map_halves
 from pycert.hosts import host_covered
 from pycert.kinds import BY_NAME, CA, KINDS, NODE, Kind
+from pycert.pki import keys
 from pycert.pki.pem import blocks
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
@@ -90,8 +92,9 @@ class Result:
         return EXIT_FAIL if "fail" in severities else EXIT_WARN if "warn" in severities else EXIT_OK
 
 
-def run(opts: Options, now: dt.datetime) -> Result:
-    """Loads the directory leniently (problems are reported, not raised) and checks it."""
+def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
+    """Loads the directory leniently (problems are reported, not raised) and checks it;
+    `tick(what, steps, total)` hears of progress: files "reading", then "checking"."""
     if not os.path.isdir(opts.certs_dir):
         raise CertError(f"certs directory {opts.certs_dir} does not exist or is not a directory",
                         exit_code=EXIT_USAGE)
@@ -100,16 +103,23 @@ def run(opts: Options, now: dt.datetime) -> Result:
     except OSError as exc:
         raise CertError(f"cannot read certs directory {opts.certs_dir}: {exc.strerror}",
                         exit_code=EXIT_USAGE) from None
-    files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions)
+    files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions,
+                     tick=tick)
     entries = entries_from_dir(files)
-    checker = _Checker(opts, entries, now)
+    checker = _Checker(opts, entries, now, tick)
     checker.check_all({f.filename: f for f in files})
     return Result(opts.certs_dir, entries, checker.problems)
 
 
+# problems, self-signed, signer's position, (NotBefore, NotAfter)
+_FileVerdict = tuple[list[Problem], Optional[bool], Optional[int],
+                     Optional[tuple[dt.datetime, dt.datetime]]]
+
+
 class _Checker:
-    def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime) -> None:
-        self.opts, self.entries, self.now = opts, entries, now
+    def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime,
+                 tick: Tick | None = None) -> None:
+        self.opts, self.entries, self.now, self.tick = opts, entries, now, tick
         self.problems: list[Problem] = []
 
     def add(self, severity: Severity, check: str, entry: Entry | str, message: str,
@@ -127,20 +137,46 @@ class _Checker:
             self.add(severity, "node-missing", NODE.cert_file(),
                      f"no {NODE.cert_file()}: this directory can serve clients only",
                      self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
-        for entry in firsts:
-            self.check_file(entry)
+        found = map_halves(lambda start, stop: self.check_files(firsts, start, stop), len(firsts))
+        for entry, (problems, self_signed, signer, dates) in zip(firsts, found):
+            self.problems += problems
+            entry.settle(self_signed, None if signer is None else self.entries[signer])
+            if dates is not None:
+                entry.settle_dates(dates)
+        signing = {id(e.signer) for e in self.entries if e.der is not None}  # who signs any
         for entry in self.entries:
-            if entry.cert is not None:
-                self.check_expiry(entry)
+            if entry.der is not None:
+                self.check_expiry(entry, id(entry) in signing)
+                entry.release()
 
     # --- per file -------------------------------------------------------------------
+
+    def check_files(self, firsts: list[Entry], start: int, stop: int) -> list[_FileVerdict]:
+        """Each file's problems and signer, as plain data: half of them may be found by
+        a forked child (pycert.halves) and sent back. Only the first half, this process's,
+        moves the progress bar, for both."""
+        position = {id(e): i for i, e in enumerate(self.entries)}
+        out: list[_FileVerdict] = []
+        tick = self.tick if start == 0 else None
+        for n, entry in enumerate(firsts[start:stop], 1):
+            if tick is not None and n % 64 == 0:
+                tick("checking", 64 * len(firsts) // stop, len(firsts))
+            mark = len(self.problems)
+            self.check_file(entry)
+            found = self.problems[mark:]
+            del self.problems[mark:]
+            signer = entry.signer
+            out.append((found, entry.self_signed, None if signer is None else position[id(signer)],
+                        entry.dates() if entry.der is not None else None))
+            entry.release()  # one parsed certificate at a time, not 10,000
+        return out
 
     def check_file(self, entry: Entry) -> None:
         """Load errors, then the rules of the file's kind (first certificate only)."""
         if entry.error:
             self.load_error(entry)
         kind = entry.kind
-        if entry.cert is None or kind is None:
+        if entry.der is None or kind is None:
             return
         if kind.cn == "node-user":
             self.check_principals(entry)
@@ -158,7 +194,7 @@ class _Checker:
     def load_error(self, entry: Entry) -> None:
         error = entry.error
         key_path = self.key_path(entry)
-        if entry.cert is None:
+        if entry.der is None:
             self.add("fail", "cert-unreadable", entry, error, self.recreate(entry))
         elif "has permissions" in error:
             self.add("fail", "key-permissions", entry, error, f"chmod 600 {shlex.quote(key_path)}")
@@ -168,12 +204,9 @@ class _Checker:
             self.add("fail", "key-unreadable", entry, error, self.recreate(entry))
 
     def check_principals(self, entry: Entry) -> None:
-        from pycert.pki.fields import common_name, sans
-
-        assert entry.cert is not None
         user = self.opts.node_user
-        names = sans(entry.cert)
-        cn = common_name(entry.cert)
+        names = entry.view.sans()
+        cn = entry.view.common_name()
         principals = [self.opts.principal_map.get(p, p) for p in [cn, *names["dns"]]]
         if user not in principals:
             self.add("fail", "node-principal", entry,
@@ -181,10 +214,7 @@ class _Checker:
                      "(CN, DNS SANs, after --cert-principal-map)", self.recreate(entry))
 
     def check_hosts(self, entry: Entry) -> None:
-        from pycert.pki.fields import sans
-
-        assert entry.cert is not None
-        names = sans(entry.cert)
+        names = entry.view.sans()
         for host in self.opts.hosts:
             if not host_covered(host, names["dns"], names["ip"]):
                 self.add("fail", "host-not-covered", entry,
@@ -192,20 +222,14 @@ class _Checker:
                          f"{names['dns'] + names['ip']}", self.recreate(entry))
 
     def check_user_cn(self, entry: Entry) -> None:
-        from pycert.pki.fields import common_name
-
-        assert entry.cert is not None
-        cn = common_name(entry.cert)
+        cn = entry.view.common_name()
         if cn != entry.name:
             self.add("fail", "client-cn", entry,
                      f"certificate CN is {cn!r} but the file name says user {entry.name!r}",
                      self.recreate(entry))
 
     def check_eku(self, entry: Entry, kind: Kind) -> None:
-        from pycert.pki.fields import eku_names
-
-        assert entry.cert is not None
-        ekus = eku_names(entry.cert)
+        ekus = entry.view.eku()
         if ekus is not None and not set(kind.eku) <= set(ekus):
             self.add("fail", f"{kind.name}-eku", entry,
                      f"extended key usage {ekus} lacks {' and/or '.join(kind.eku)}",
@@ -226,13 +250,12 @@ class _Checker:
                      self.renew_fix(entry))
 
     def check_key_match(self, entry: Entry) -> None:
-        from pycert.pki import keys
-
         assert entry.cert is not None
         path = self.key_path(entry)
         try:
             found = [b for b in blocks(read_regular(path)) if keys.is_key_block(b.type)]
-            key = keys.parse_der(found[0].der) if found else None
+            # CRT values checked, primality not: OpenSSL's full check takes ~40 ms a key
+            key = keys.parse_checked(found[0].der) if found else None
         except OSError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
                      self.recreate(entry))
@@ -251,23 +274,26 @@ class _Checker:
 
     # --- expiry ---------------------------------------------------------------------
 
-    def check_expiry(self, entry: Entry) -> None:
-        """Not yet valid, expired, or inside --fail-within / --warn-within, on the chain."""
+    def check_expiry(self, entry: Entry, signs: bool) -> None:
+        """Not yet valid, expired, or inside --fail-within / --warn-within, on the chain;
+        `signs`: some certificate here is signed by this one."""
         from pycert.pki.fields import rfc3339
 
-        assert entry.cert is not None
-        before = entry.cert.not_valid_before_utc
-        after = effective_not_after(entry) or entry.cert.not_valid_after_utc
-        fix = self.expiry_fix(entry, after)
-        limited = "" if after == entry.cert.not_valid_after_utc else self.limiter(entry, after)
+        before, own = entry.dates()
+        after = effective_not_after(entry) or own
         if before > self.now:
             self.add("fail", "not-yet-valid", entry,
                      f"not valid before {rfc3339(before)} ({_ago(before - self.now)} from now)",
-                     fix)
+                     self.expiry_fix(entry, after))
             return
         remaining = (after - self.now).total_seconds()
-        lifetime = (entry.cert.not_valid_after_utc - before).total_seconds()
-        if entry.index and not any(e.signer is entry for e in self.entries):
+        lifetime = (own - before).total_seconds()
+        if remaining > 0 and not (self.opts.fail_within.hit(remaining, lifetime)
+                                  or self.opts.warn_within.hit(remaining, lifetime)):
+            return  # the common case: nothing to report, no fix command to build
+        fix = self.expiry_fix(entry, after)
+        limited = "" if after == own else self.limiter(entry, after)
+        if entry.index and not signs:
             if remaining <= 0:  # an old CA kept in a rotated bundle that signs nothing now
                 self.add("info", "expired-unused-ca", entry,
                          f"expired {_ago(self.now - after)} ago and signs none of the "
@@ -287,9 +313,10 @@ class _Checker:
                      "inside --warn-within", fix)
 
     def limiter(self, entry: Entry, after: dt.datetime) -> str:
-        node = entry.signer
-        while node is not None and node.cert is not None:
-            if node.cert.not_valid_after_utc == after:
+        node, seen = entry.signer, {id(entry)}
+        while node is not None and node.der is not None and id(node) not in seen:
+            seen.add(id(node))
+            if node.dates()[1] == after:
                 return f", limited by its CA {node.file} #{node.index}"
             node = node.signer
         return ""

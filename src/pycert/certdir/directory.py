@@ -21,7 +21,7 @@ from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 
 if TYPE_CHECKING:
     from pycert.certdir.check import Result, Threshold
-    from pycert.certdir.loader import CertFile
+    from pycert.certdir.loader import CertFile, Tick
     from pycert.certdir.prune import Pruning
     from pycert.certdir.renew import RenewOptions, RenewResult
     from pycert.certdir.rotate import Rotation
@@ -194,13 +194,15 @@ class CertsDir:
         ca_kind = BY_NAME[kind]
         return load_ca(ca_kind, join(self.path, ca_kind.cert_file()), os.fspath(ca_key))
 
-    def load(self, *, strict: bool = True) -> list[CertFile]:
-        """The certificate files as cockroach's loader accepts them, under a shared lock."""
+    def load(self, *, strict: bool = True, tick: Tick | None = None) -> list[CertFile]:
+        """The certificate files as cockroach's loader accepts them, under a shared lock;
+        `tick(what, steps, total)` hears of progress."""
         from pycert.certdir.files import dir_lock
         from pycert.certdir.loader import load_dir
 
         with dir_lock(self.path, shared=True):
-            return load_dir(self.path, strict=strict, key_permissions=self.key_permissions)
+            return load_dir(self.path, strict=strict, key_permissions=self.key_permissions,
+                            tick=tick)
 
     def records(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         """One record per certificate, exactly what `list --format=json` prints."""
@@ -211,14 +213,15 @@ class CertsDir:
 
     def check(self, *, hosts: Iterable[str] = (), warn_within: str = "30d",
               fail_within: str = "7d", principal_map: dict[str, str] | None = None,
-              ca_key: str | os.PathLike[str] = "", now: dt.datetime | None = None) -> Result:
+              ca_key: str | os.PathLike[str] = "", now: dt.datetime | None = None,
+              tick: Tick | None = None) -> Result:
         """Would a CockroachDB node accept this directory? See `pycert check`."""
         from pycert.certdir import check
 
         opts = check.Options(self.path, list(hosts), check.parse_threshold(warn_within),
                              check.parse_threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions)
-        return check.run(opts, now or dt.datetime.now(dt.timezone.utc))
+        return check.run(opts, now or dt.datetime.now(dt.timezone.utc), tick)
 
 
 def _renew_options(within: str | Threshold | None, reuse_key: bool, strict: bool,

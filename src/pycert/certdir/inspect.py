@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from pycert.certdir.files import MAX_FILE_BYTES, TooLarge, read_regular
 from pycert.certdir.loader import classify
@@ -17,9 +16,6 @@ from pycert.errors import CertError
 from pycert.gocompat import errno_text
 from pycert.pki.pem import blocks
 
-if TYPE_CHECKING:
-    from cryptography import x509
-
 
 def load_inputs(paths: list[str]) -> list[Entry]:
     """Every certificate of every input (PEM bundle or one DER cert), signers resolved."""
@@ -27,8 +23,8 @@ def load_inputs(paths: list[str]) -> list[Entry]:
     for path in paths:
         verdict = classify(os.path.basename(path)) if path != "-" else None
         kind, name = verdict if isinstance(verdict, tuple) else (None, "")
-        for i, cert in enumerate(_parse(path, read_input(path))):
-            entries.append(Entry(path, i, cert, kind, name))
+        for i, der in enumerate(_parse(path, read_input(path))):
+            entries.append(Entry(path, i, der, kind, name))
     resolve_signers(entries)
     return entries
 
@@ -48,7 +44,8 @@ def read_input(path: str) -> bytes:
         raise CertError(f"could not read {path}: {exc.strerror or errno_text(exc)}") from exc
 
 
-def _parse(path: str, data: bytes) -> list[x509.Certificate]:
+def _parse(path: str, data: bytes) -> list[bytes]:
+    """Each certificate's DER, every one checked to parse; key blocks checked too."""
     from cryptography import x509
 
     from pycert.pki import keys
@@ -57,21 +54,20 @@ def _parse(path: str, data: bytes) -> list[x509.Certificate]:
     for block in found:
         if keys.is_key_block(block.type):
             try:
-                keys.parse_der(block.der)
+                keys.parse_checked(block.der)  # all but primality (~40 ms a key)
             except ValueError as exc:
                 raise CertError(f"{path} holds a private key that does not parse: {exc}; "
                                 "generate a new key and certificate") from exc
+    if found:
+        ders = [b.der for b in found if b.type == "CERTIFICATE"]
+    else:
+        ders = [] if data.lstrip().startswith(b"-----BEGIN") else [data]
     try:
-        if found:
-            ders = [b.der for b in found if b.type == "CERTIFICATE"]
-            certs = [x509.load_der_x509_certificate(der) for der in ders]
-        elif data.lstrip().startswith(b"-----BEGIN"):
-            certs = []
-        else:
-            certs = [x509.load_der_x509_certificate(data)]
+        for der in ders:
+            x509.load_der_x509_certificate(der)
     except ValueError as exc:
         raise CertError(f"could not parse a certificate in {path}: {exc}") from exc
-    if not certs:
+    if not ders:
         types = ", ".join(sorted({b.type for b in found})) or "none"
         raise CertError(f"no certificates found in {path} (PEM blocks: {types})")
-    return certs
+    return ders

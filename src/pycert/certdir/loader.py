@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -69,12 +70,16 @@ def classify(filename: str) -> tuple[Kind, str] | str | None:
     return (kind, name) if name else kind.bad_name
 
 
-def load_dir(directory: str, *, strict: bool = True,
-             key_permissions: bool = True) -> list[CertFile]:
+Tick = Callable[[str, int, int], None]  # (what is being done, steps since the last call, total)
+
+
+def load_dir(directory: str, *, strict: bool = True, key_permissions: bool = True,
+             tick: Tick | None = None) -> list[CertFile]:
     """All accepted certificate files, sorted by name; raises on whole-load failures.
 
     `strict=False` (for `check`) skips the whole-load failures so each can be reported;
-    `key_permissions=False` is COCKROACH_SKIP_KEY_PERMISSION_CHECK.
+    `key_permissions=False` is COCKROACH_SKIP_KEY_PERMISSION_CHECK; `tick` hears of
+    progress ("reading", files, total), for a bar over big directories.
     """
     try:
         with os.scandir(directory) as entries:
@@ -89,7 +94,13 @@ def load_dir(directory: str, *, strict: bool = True,
             decorated=True,
         ) from None
     prefix = _join_prefix(directory)
-    found = [_load_file(prefix, n, key_permissions) for n in names]
+    if tick is None:
+        found = [_load_file(prefix, n, key_permissions) for n in names]
+    else:
+        found = []
+        for start in range(0, len(names), 64):
+            found += [_load_file(prefix, n, key_permissions) for n in names[start : start + 64]]
+            tick("reading", len(names[start : start + 64]), len(names))
     files = [f for f in found if f is not None]
     if strict:
         _check_whole(files)

@@ -9,31 +9,108 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from pycert.kinds import BY_NAME, KINDS, Kind
+from pycert.kinds import KINDS, Kind
 
 if TYPE_CHECKING:
     from cryptography import x509
 
     from pycert.certdir.loader import CertFile
+    from pycert.certdir.signer_index import SignerIndex
+    from pycert.pki.view import CertView
 
 SCHEMA_VERSION = 1
 
 
-@dataclass
 class Entry:
-    """One certificate with where it came from; `cert` is None for a file that failed."""
+    """One certificate with where it came from; `der` is None for a file that failed.
 
-    file: str
-    index: int | None
-    cert: x509.Certificate | None
-    kind: Kind | None = None
-    name: str = ""
-    key_file: str = ""
-    error: str = ""
-    signer: Entry | None = field(default=None, repr=False)
+    Only the DER and a few facts are kept per entry: `view` and `cert` parse on first use
+    and `release()` lets go of them, so 10,000 entries never hold 10,000 parsed
+    certificates at once. `signer` and `self_signed` are found when first asked for.
+    """
+
+    __slots__ = ("_dates", "_index", "_self_signed", "_signer", "_view", "der", "error",
+                 "file", "index", "key_file", "kind", "name")
+
+    def __init__(self, file: str, index: int | None, der: bytes | None,
+                 kind: Kind | None = None, name: str = "", key_file: str = "",
+                 error: str = "") -> None:
+        self.file, self.index, self.der = file, index, der
+        self.kind, self.name, self.key_file, self.error = kind, name, key_file, error
+        self._dates: tuple[dt.datetime, dt.datetime] | None = None
+        self._signer: Entry | None = None
+        self._self_signed: bool | None = None
+        self._index: SignerIndex | None = None
+        self._view: CertView | None = None
+
+    def __repr__(self) -> str:
+        return f"Entry({self.file!r}, {self.index!r})"
+
+    @property
+    def view(self) -> CertView:
+        if self._view is None:
+            from pycert.pki.view import CertView
+
+            assert self.der is not None
+            self._view = CertView(self.der)
+        return self._view
+
+    @property
+    def cert(self) -> x509.Certificate | None:
+        return None if self.der is None else self.view.cert
+
+    def dates(self) -> tuple[dt.datetime, dt.datetime]:
+        """(NotBefore, NotAfter), kept once read: chain and expiry checks then need no
+        parse."""
+        if self._dates is None:
+            if self._view is not None:
+                self._dates = (self._view.not_before(), self._view.not_after())
+            else:
+                from pycert.pki.view import validity
+
+                assert self.der is not None
+                self._dates = validity(self.der)
+        return self._dates
+
+    def settle_dates(self, dates: tuple[dt.datetime, dt.datetime]) -> None:
+        """Takes the dates read elsewhere (a forked child)."""
+        self._dates = dates
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the certificate is held parsed right now."""
+        return self._view is not None
+
+    def release(self) -> None:
+        """Drops the parsed certificate; it is parsed again if asked for."""
+        self._view = None
+
+    @property
+    def signer(self) -> Entry | None:
+        """The certificate among its peers whose key signed this one, if any."""
+        self._resolve()
+        return self._signer
+
+    @property
+    def self_signed(self) -> bool | None:
+        self._resolve()
+        return self._self_signed
+
+    def attach(self, index: SignerIndex) -> None:
+        """The index this entry asks for its signer, once, when first asked."""
+        self._index = index
+
+    def settle(self, self_signed: bool | None, signer: Entry | None) -> None:
+        """Takes the answer `_resolve` would find, found elsewhere (a forked child)."""
+        self._index, self._self_signed, self._signer = None, self_signed, signer
+
+    def _resolve(self) -> None:
+        if self._index is not None:
+            index, self._index = self._index, None
+            self._self_signed, self._signer = index.resolve(self)
 
 
 def entries_from_dir(files: list[CertFile]) -> list[Entry]:
@@ -41,31 +118,42 @@ def entries_from_dir(files: list[CertFile]) -> list[Entry]:
     rank = {kind.name: i for i, kind in enumerate(KINDS)}
     out: list[Entry] = []
     for f in sorted(files, key=lambda f: (rank[f.kind.name], f.filename)):
-        certs = f.certs
-        if not certs:
+        if not f.ders:
             out.append(Entry(f.filename, None, None, f.kind, f.name, f.key_filename, f.error))
-        for i, cert in enumerate(certs):
-            out.append(Entry(f.filename, i, cert, f.kind, f.name, f.key_filename, f.error))
+        for i, der in enumerate(f.ders):
+            out.append(Entry(f.filename, i, der, f.kind, f.name, f.key_filename, f.error))
     resolve_signers(out)
     return out
 
 
-def resolve_signers(entries: list[Entry]) -> None:
-    """Finds, for each certificate, the certificate among `entries` whose key signed it.
+def resolve_signers(entries: list[Entry]) -> SignerIndex:
+    """Lets each certificate find, when asked, the certificate among `entries` whose key
+    signed it; returns the index, whose `checks` counts the signatures verified.
 
     The kind's own CA files are tried first (ca-client.crt before ca.crt for clients), as
     a server would pick them; a self-signed certificate has no signer.
     """
-    from pycert.pki.fields import is_self_signed, signed_by
+    from pycert.certdir.signer_index import SignerIndex
 
+    index = SignerIndex(entries)
     for entry in entries:
-        if entry.cert is None or is_self_signed(entry.cert):
-            continue
-        preferred = [BY_NAME[s].cert_file() for s in entry.kind.signers] if entry.kind else []
-        rank = {name: i for i, name in enumerate(preferred)}
-        pool = sorted((c for c in entries if c.cert is not None and c is not entry),
-                      key=lambda c: (rank.get(c.file, len(rank)), c.file, c.index or 0))
-        entry.signer = next((c for c in pool if signed_by(entry.cert, c.cert)), None)
+        if entry.der is not None:
+            entry.attach(index)
+    return index
+
+
+def stream(entries: list[Entry], now: dt.datetime) -> Iterator[dict[str, Any]]:
+    """The records of `entries` one by one, each certificate released once described."""
+    for entry in entries:
+        yield record(entry, now)
+        entry.release()
+
+
+def stream_values(entries: list[Entry], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    """`stream`, as record_values tuples."""
+    for entry in entries:
+        yield record_values(entry, now)
+        entry.release()
 
 
 def effective_not_after(entry: Entry) -> dt.datetime | None:
@@ -73,9 +161,9 @@ def effective_not_after(entry: Entry) -> dt.datetime | None:
     seen: set[int] = set()
     best: dt.datetime | None = None
     node: Entry | None = entry
-    while node is not None and node.cert is not None and id(node) not in seen:
+    while node is not None and node.der is not None and id(node) not in seen:
         seen.add(id(node))
-        after = node.cert.not_valid_after_utc
+        after = node.dates()[1]
         best = after if best is None or after < best else best
         node = node.signer
     return best
@@ -86,51 +174,48 @@ def days_left(when: dt.datetime | None, now: dt.datetime) -> int | None:
     return None if when is None else math.floor((when - now).total_seconds() / 86400)
 
 
+RECORD_KEYS = ("schema_version", "usage", "kind", "name", "file", "key_file", "index",
+               "subject", "issuer", "sans", "serial", "key", "signature_algorithm",
+               "not_before", "not_after", "days_left", "fingerprint_sha256", "is_ca",
+               "self_signed", "eku", "signed_by", "effective_not_after",
+               "effective_days_left", "error")
+
+
 def record(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     """The JSON object for one certificate; keys and types are the documented schema."""
-    from pycert.pki.fields import rfc3339
+    return dict(zip(RECORD_KEYS, record_values(entry, now)))
 
-    out: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "usage": entry.kind.label if entry.kind else None,
-        "kind": entry.kind.name if entry.kind else None,
-        "name": entry.name or None,
-        "file": entry.file,
-        "key_file": entry.key_file or None,
-        "index": entry.index,
-    }
-    out.update(_cert_fields(entry.cert, now) if entry.cert is not None else _EMPTY)
+
+def record_values(entry: Entry, now: dt.datetime) -> tuple[Any, ...]:
+    """`record(entry, now).values()`, in RECORD_KEYS order, without the dict: the JSON
+    writer puts them into its template directly."""
+    from pycert.pki.view import rfc3339
+
+    kind = entry.kind
+    head = (SCHEMA_VERSION, kind.label if kind else None, kind.name if kind else None,
+            entry.name or None, entry.file, entry.key_file or None, entry.index)
+    fields = _cert_fields(entry, now) if entry.der is not None else _EMPTY
     signer = entry.signer
     effective = effective_not_after(entry)
-    out["signed_by"] = None if signer is None else {"file": signer.file, "index": signer.index}
-    out["effective_not_after"] = rfc3339(effective) if effective else None
-    out["effective_days_left"] = days_left(effective, now)
-    out["error"] = entry.error or None
-    return out
+    return (*head, *fields,
+            None if signer is None else {"file": signer.file, "index": signer.index},
+            rfc3339(effective) if effective else None, days_left(effective, now),
+            entry.error or None)
 
 
-_EMPTY: dict[str, Any] = {
-    "subject": None, "issuer": None, "sans": None, "serial": None, "key": None,
-    "signature_algorithm": None, "not_before": None, "not_after": None, "days_left": None,
-    "fingerprint_sha256": None, "is_ca": None, "self_signed": None, "eku": None,
-}
+_EMPTY = (None,) * 13  # subject ... eku of a file whose certificate did not parse
 
 
-def _cert_fields(cert: x509.Certificate, now: dt.datetime) -> dict[str, Any]:
-    from pycert.pki import fields
+def _cert_fields(entry: Entry, now: dt.datetime) -> tuple[Any, ...]:
+    """subject, issuer, sans, serial, key, signature_algorithm, not_before, not_after,
+    days_left, fingerprint_sha256, is_ca, self_signed, eku."""
+    from pycert.pki.view import rfc3339
 
-    return {
-        "subject": fields.name_fields(cert.subject),
-        "issuer": fields.name_fields(cert.issuer),
-        "sans": fields.sans(cert),
-        "serial": format(cert.serial_number, "x"),
-        "key": fields.key_info(cert),
-        "signature_algorithm": fields.signature_algorithm(cert),
-        "not_before": fields.rfc3339(cert.not_valid_before_utc),
-        "not_after": fields.rfc3339(cert.not_valid_after_utc),
-        "days_left": days_left(cert.not_valid_after_utc, now),
-        "fingerprint_sha256": fields.sha256_hex(cert),
-        "is_ca": fields.is_ca(cert),
-        "self_signed": fields.is_self_signed(cert),
-        "eku": fields.eku_names(cert),
-    }
+    view = entry.view
+    before, after = entry.dates()
+    self_signed = entry.self_signed
+    if self_signed is None:  # an entry no index was made for
+        self_signed = view.raw_issuer == view.raw_subject and view.signed_with(view.public_key())
+    return (view.subject(), view.issuer(), view.sans(), view.serial_hex(), view.key_info(),
+            view.signature_algorithm(), rfc3339(before), rfc3339(after), days_left(after, now),
+            view.sha256_hex(), view.is_ca(), self_signed, view.eku())

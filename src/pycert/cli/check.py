@@ -9,6 +9,7 @@ import click
 
 from pycert.cli import flags
 from pycert.cli.cobra import CobraCommand, command, translate_click_error, write_out
+from pycert.cli.progress import Progress
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
 
@@ -43,7 +44,6 @@ class UsageExit3(CobraCommand):
 @click.argument("args", nargs=-1)
 def _check(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir import check
-    from pycert.certdir.records import record
     from pycert.cli import render
     from pycert.identities import parse_principal_map
     from pycert.pki.certs import utcnow
@@ -58,13 +58,17 @@ def _check(args: tuple[str, ...], **opts: Any) -> None:
                             opts["fail_within"], parse_principal_map(opts["cert_principal_map"]),
                             flags.ca_key(opts), directory.node_user, directory.key_permissions)
     now = utcnow()
-    result = check.run(options, now)
-    if opts["format"] == "json":
-        records = [record(e, now) for e in result.entries]
-        text = render.render_json(render.check_json(result, records, rfc3339(now)))
-    else:
-        text = render.check_text(result)
-    write_out(text)
+    with Progress() as progress:
+        result = check.run(options, now, progress.callback)
+        progress.done()
+        if opts["format"] == "json":
+            from pycert.cli.streaming import write_bytes, write_records
+
+            write_out(render.json_head(render.check_json(result, rfc3339(now)), "certificates"))
+            write_records(result.entries, now, "json", "  ", progress.callback)
+            write_bytes(b"\n}\n")
+        else:
+            write_out(render.check_text(result))
     sys.exit(result.exit_code)  # click would swallow its own Exit in non-standalone mode
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -11,6 +9,7 @@ import click
 from pycert.cli import flags
 from pycert.cli.cobra import command, flag_error, write_out
 from pycert.cli.create import report
+from pycert.cli.progress import Progress
 from pycert.kinds import NODE
 
 
@@ -36,29 +35,15 @@ def _create_nodes(args: tuple[str, ...], **opts: Any) -> None:
     spec = LeafSpec(NODE, key=flags.key_spec(opts), lifetime=flags.lifetime(opts),
                     node_user=flags.node_user())
     rows = batch.read_rows(opts["source"])
-    outcomes = batch.issue_all(spec, flags.target({**opts, "out_dir": ""}), rows, base,
-                               _progress(len(rows)))
+    with Progress(at_least=1, enabled=not opts["json_out"]) as progress:
+        outcomes = batch.issue_all(spec, flags.target({**opts, "out_dir": ""}), rows, base,
+                                   lambda i, row: progress.tick("issuing", 1, len(rows)),
+                                   source=opts["source"])
     if opts["json_out"] or opts["dry_run"]:
         report(outcomes, opts)
     else:
         write_out(f"issued {len(rows)} node certificates into {base}/"
                   f"{{{','.join(r.name for r in rows)}}}\n")
-
-
-def _progress(total: int) -> Callable[[int, Any], None]:
-    """A progress bar on a terminal's stderr; nothing when stderr is a file or pipe."""
-
-    def show(done: int, row: Any) -> None:
-        if not sys.stderr.isatty():
-            return
-        width = 30
-        filled = width * (done + 1) // total
-        end = "\n" if done + 1 == total else ""
-        sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done + 1}/{total} "
-                         f"{row.name[:30]:<30}{end}")
-        sys.stderr.flush()
-
-    return show
 
 
 COMMANDS = [command(_create_nodes, "create-nodes",

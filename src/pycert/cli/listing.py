@@ -10,6 +10,7 @@ import click
 from pycert.cli import flags
 from pycert.cli.cobra import command, write_out
 from pycert.cli.create import CERTS, no_args
+from pycert.cli.progress import Progress
 from pycert.errors import CertError
 
 ROW_FORMATS = ("table", "tsv", "csv", "records")
@@ -31,25 +32,30 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
     no_args("list", args)
     flags.setup(opts)
     directory = flags.directory(opts)
-    try:
-        files = directory.load()
-    except CertError as exc:
-        raise exc.wrap("cannot load certificates") from exc
-    fmt = opts["format"] or ("table" if sys.stdout.isatty() else "tsv")
-    head = f"Certificate directory: {directory.path}\n"
-    if fmt in ROW_FORMATS:
-        table = rows(files, show_all=opts["show_all"])
-        del files  # the certificates' DER (~9 MB for 10,000) is freed before the text is built
-        from pycert.cli import render
+    with Progress() as progress:
+        try:
+            files = directory.load(tick=progress.callback)
+        except CertError as exc:
+            raise exc.wrap("cannot load certificates") from exc
+        progress.done()
+        fmt = opts["format"] or ("table" if sys.stdout.isatty() else "tsv")
+        if fmt in ROW_FORMATS:
+            table = rows(files, show_all=opts["show_all"])
+            del files  # the certificates' DER (~9 MB for 10,000) is freed before the text
+            from pycert.cli import render
 
-        return write_out(head + render.render_rows(fmt, table))
-    from pycert.certdir.records import entries_from_dir, record
-    from pycert.cli import render
-    from pycert.pki.certs import utcnow
+            return write_out(f"Certificate directory: {directory.path}\n"
+                             + render.render_rows(fmt, table))
+        from pycert.certdir.records import entries_from_dir
+        from pycert.cli.streaming import write_bytes, write_records
+        from pycert.pki.certs import utcnow
 
-    now = utcnow()
-    records = [record(e, now) for e in entries_from_dir(files)]
-    write_out(render.render_json(records) if fmt == "json" else render.render_ndjson(records))
+        entries = entries_from_dir(files)
+        del files
+        write_records(entries, utcnow(), fmt, tick=progress.callback)
+        if fmt == "json":
+            write_bytes(b"\n")
+        return None
 
 
 COMMANDS = [command(_list, "list", CERTS)]

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pycert.certdir.listing import HEADERS
+from pycert.certdir.records import RECORD_KEYS
+from pycert.cli.jsontext import cert_record, indented, json_string, record_text
 
 if TYPE_CHECKING:
     from pycert.certdir.check import Result
@@ -68,18 +70,57 @@ def render_records(table: Rows) -> str:
 
 def render_json(records: Any) -> str:
     """Two-space indented JSON: `list` gives an array of certificate records."""
-    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    return indented(records) + "\n"
 
 
-def render_ndjson(records: list[dict[str, Any]]) -> str:
+def ndjson_line(record: dict[str, Any]) -> str:
     """One compact JSON object per line, for `jq -c`, log shippers and line tools."""
-    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def json_item(record: Any, position: int, indent: str = "") -> str:
+    """Item `position` of an indented JSON array nested at `indent`, with what comes
+    before it: items go out as they are made, and `json_close` ends the array. A tuple
+    is a certificate record's values (records.record_values)."""
+    inner = indent + "  "
+    if type(record) is tuple:
+        text = record_text(record, inner) or indented(dict(zip(RECORD_KEYS, record)), inner)
+    elif type(record) is dict:
+        text = cert_record(record, inner)
+    else:
+        text = indented(record, inner)
+    return ("[\n" if position == 0 else ",\n") + inner + text
+
+
+def json_close(count: int, indent: str = "") -> str:
+    return "[]" if count == 0 else "\n" + indent + "]"
+
+
+def json_head(head: dict[str, Any], key: str) -> str:
+    """The text of `render_json({**head, key: ...})` up to that last member's value."""
+    text = indented(head)
+    return (text[:-2] + ",\n" if head else "{\n") + f"  {json_string(key)}: "
+
+
+def batched(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """The pieces joined into strings of about `size` characters: few writes, small memory."""
+    buf: list[str] = []
+    held = 0
+    for piece in pieces:
+        buf.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(buf)
+            buf, held = [], 0
+    if buf:
+        yield "".join(buf)
 
 
 # --- check ------------------------------------------------------------------------------
 
-def check_json(result: Result, records: list[dict[str, Any]], now: str) -> dict[str, Any]:
-    """The `check --format=json` document (docs/schema/check-report.schema.json)."""
+def check_json(result: Result, now: str) -> dict[str, Any]:
+    """The `check --format=json` document (docs/schema/check-report.schema.json) but its
+    last member, `certificates`, whose records follow `json_head(...)` one by one."""
     return {
         "schema_version": 1,
         "certs_dir": result.certs_dir,
@@ -91,7 +132,6 @@ def check_json(result: Result, records: list[dict[str, Any]], now: str) -> dict[
              "message": p.message, "fix": p.fix or None}
             for p in result.problems
         ],
-        "certificates": records,
     }
 
 
@@ -111,7 +151,7 @@ def check_text(result: Result) -> str:
         lines += columns(rows, gap="  ")
     fails = sum(p.severity == "fail" for p in result.problems)
     warns = sum(p.severity == "warn" for p in result.problems)
-    count = sum(e.cert is not None for e in result.entries)
+    count = sum(e.der is not None for e in result.entries)
     verdict = {0: "OK", 1: "WARNINGS", 2: "FAILED"}[result.exit_code]
     lines.append(f"{verdict}: {count} certificate{'' if count == 1 else 's'} checked, "
                  f"{fails} failure{'' if fails == 1 else 's'}, "

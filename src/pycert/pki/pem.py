@@ -12,6 +12,7 @@ _BLOCK = re.compile(
 )
 _HEAD = b"-----BEGIN CERTIFICATE-----\n"
 _TAIL = b"-----END CERTIFICATE-----\n"
+_BEGIN, _END, _DASHES = b"-----BEGIN ", b"-----END ", b"-----"
 
 
 class Block(NamedTuple):
@@ -29,12 +30,31 @@ def blocks(data: bytes) -> list[Block]:
         # below would find exactly this block; slicing finds it several times faster.
         der = _decode(data[len(_HEAD) : end])
         return [] if der is None else [Block("CERTIFICATE", der, len(data))]
+    single = _single(data)
+    if single is not None:
+        return single
     out = []
     for match in _BLOCK.finditer(data):
         der = _decode(match.group(2))
         if der is not None:
             out.append(Block(match.group(1).decode("latin-1"), der, match.end()))
     return out
+
+
+def _single(data: bytes) -> list[Block] | None:
+    """The one block of a file that is exactly one block of any type (a key file), found
+    by slicing; None when the file has any other shape, for the regex to judge."""
+    line = data.find(b"\n")
+    if not data.startswith(_BEGIN) or line < 0 or data[line - 5 : line] != _DASHES:
+        return None
+    kind = data[len(_BEGIN) : line - 5]
+    tail = _END + kind + _DASHES + b"\n"
+    end = len(data) - len(tail)
+    if (not kind or b"\r" in kind or b"-" in kind or not data.endswith(tail)
+            or end <= line or data.find(_DASHES, line, end) >= 0):
+        return None
+    der = _decode(data[line + 1 : end])
+    return [] if der is None else [Block(kind.decode("latin-1"), der, len(data))]
 
 
 def _decode(body: bytes) -> bytes | None:
