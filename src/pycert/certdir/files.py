@@ -122,12 +122,13 @@ def clean_stale(directory: str) -> None:
     with contextlib.suppress(OSError):
         for name in os.listdir(directory):
             match = _TEMP_RE.fullmatch(name)
-            if match and not _owner_alive(int(match.group(1))):
+            if match and not owner_alive(int(match.group(1))):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(directory, name))
 
 
-def _owner_alive(pid: int) -> bool:
+def owner_alive(pid: int) -> bool:
+    """Whether the process that named a temp file may still be writing it."""
     if pid == os.getpid():
         return True
     try:

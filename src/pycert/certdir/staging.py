@@ -71,21 +71,9 @@ def clean_stale_stages(parent: str) -> None:
     with contextlib.suppress(OSError):
         for name in os.listdir(parent):
             match = _STAGE_RE.fullmatch(name)
-            if match is None or _alive(int(match.group(1))):
+            if match is None or files.owner_alive(int(match.group(1))):
                 continue
             path = join(parent, name)
             with contextlib.suppress(OSError):
                 if stat.S_ISDIR(os.lstat(path).st_mode):
                     shutil.rmtree(path)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
