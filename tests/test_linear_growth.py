@@ -121,3 +121,15 @@ def test_plain_list_work_grows_linearly(dirs: dict[int, Path]) -> None:
     from pycert.certdir.listing import rows
 
     _linear(lambda path: render.render_rows("tsv", rows(CertsDir(path).load())), dirs)
+
+
+def test_inspect_of_many_files_work_grows_linearly(dirs: dict[int, Path]) -> None:
+    from pycert.certdir.inspect import load_inputs
+    from pycert.certdir.records import record
+
+    def inspect(path: Path) -> None:
+        entries = load_inputs(sorted(str(p) for p in path.glob("*.crt")))
+        records = [record(e, NOW) for e in entries]
+        assert sum(r["signed_by"] is not None for r in records) == len(records) - 1
+
+    _linear(inspect, dirs)

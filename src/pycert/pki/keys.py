@@ -124,6 +124,17 @@ def is_key_block(block_type: str) -> bool:
 def parse_der(der: bytes, *, validate: bool = True) -> PrivateKey:
     """PKCS#1, SEC1 or PKCS#8. `validate=False` skips RSA's slow checks (primality) but not
     its CRT values; only for a CA key whose every signature is verified once made."""
+    return _parse(der, validate=validate, inverse=False)
+
+
+def parse_checked(der: bytes) -> PrivateKey:
+    """`parse_der(validate=False)`, and for RSA also that d inverts e (mod p-1 and q-1):
+    all RSA_check_key checks but primality, in microseconds, for keys nothing signs with
+    afterwards (`check`, `inspect`): a CA key's signatures are verified instead."""
+    return _parse(der, validate=False, inverse=True)
+
+
+def _parse(der: bytes, *, validate: bool, inverse: bool) -> PrivateKey:
     import cryptography.hazmat.primitives.asymmetric.ec as ec  # not `from`: ~3 us a call
     import cryptography.hazmat.primitives.asymmetric.ed25519 as ed25519
     import cryptography.hazmat.primitives.asymmetric.rsa as rsa
@@ -138,37 +149,31 @@ def parse_der(der: bytes, *, validate: bool = True) -> PrivateKey:
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
                             ed25519.Ed25519PrivateKey)):
         raise ValueError("found unknown private key type in PKCS#8 wrapping")
-    if not validate and isinstance(key, rsa.RSAPrivateKey) and not _crt_consistent(key):
-        raise ValueError(f"{why}: the key is corrupt (its CRT values do not match it)")
+    if not validate and isinstance(key, rsa.RSAPrivateKey):
+        numbers = key.private_numbers()  # once: turning them into ints costs ~8 us
+        if not _crt_consistent(numbers):
+            raise ValueError(f"{why}: the key is corrupt (its CRT values do not match it)")
+        if inverse and not _inverts(numbers):
+            raise ValueError(f"{why}: the key is corrupt (its private exponent does not "
+                             "invert the public one)")
     return key
 
 
-def _crt_consistent(key: rsa.RSAPrivateKey) -> bool:
+def _crt_consistent(numbers: rsa.RSAPrivateNumbers) -> bool:
     """n = pq and the CRT values derive from d: microseconds, where RSA_check_key takes ms.
 
     OpenSSL signs right even when they do not (it recomputes without CRT), so signature
     checks cannot catch such a key; Go (>= 1.24) and `openssl rsa -check` refuse it.
     """
-    numbers = key.private_numbers()
     p, q, d = numbers.p, numbers.q, numbers.d
     return (p * q == numbers.public_numbers.n and numbers.dmp1 == d % (p - 1)
             and numbers.dmq1 == d % (q - 1) and numbers.iqmp * q % p == 1)
 
 
-def parse_checked(der: bytes) -> PrivateKey:
-    """`parse_der(validate=False)`, and for RSA also that d inverts e (mod p-1 and q-1):
-    all RSA_check_key checks but primality, in microseconds, for keys nothing signs with
-    afterwards (`check`, `inspect`): a CA key's signatures are verified instead."""
-    import cryptography.hazmat.primitives.asymmetric.rsa as rsa
-
-    key = parse_der(der, validate=False)
-    if isinstance(key, rsa.RSAPrivateKey):
-        numbers = key.private_numbers()
-        e, p, q = numbers.public_numbers.e, numbers.p, numbers.q
-        if e * numbers.dmp1 % (p - 1) != 1 or e * numbers.dmq1 % (q - 1) != 1:
-            raise ValueError("failed to parse private key: the key is corrupt (its private "
-                             "exponent does not invert the public one)")
-    return key
+def _inverts(numbers: rsa.RSAPrivateNumbers) -> bool:
+    """e * d = 1 (mod p-1 and mod q-1), checked on dP and dQ (their residues of d)."""
+    e, p, q = numbers.public_numbers.e, numbers.p, numbers.q
+    return e * numbers.dmp1 % (p - 1) == 1 and e * numbers.dmq1 % (q - 1) == 1
 
 
 def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
