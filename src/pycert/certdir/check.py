@@ -13,19 +13,18 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 from pycert.certdir.files import read_regular
+from pycert.certdir.fixes import Fixes
 from pycert.certdir.loader import CertFile, Tick, load_dir
 from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
 from pycert.errors import CertError
 from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
 from pycert.halves import map_halves
 from pycert.hosts import host_covered
-from pycert.kinds import BY_NAME, CA, KINDS, NODE, Kind
+from pycert.kinds import BY_NAME, CA, NODE, Kind
 from pycert.pki import keys
 from pycert.pki.pem import blocks
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
-CA_KEY_PLACEHOLDER = "<path-to-ca-key>"
-NEW_CA_KEY_PLACEHOLDER = "<path-to-new-ca-key>"
 Severity = Literal["fail", "warn", "info"]
 
 
@@ -121,6 +120,7 @@ class _Checker:
                  tick: Tick | None = None) -> None:
         self.opts, self.entries, self.now, self.tick = opts, entries, now, tick
         self.problems: list[Problem] = []
+        self.fixes = Fixes(opts.certs_dir, opts.ca_key, opts.hosts, entries)
 
     def add(self, severity: Severity, check: str, entry: Entry | str, message: str,
             fix: str = "") -> None:
@@ -131,12 +131,13 @@ class _Checker:
         firsts = [e for e in self.entries if e.index in (0, None)]
         if CA.cert_file() not in files:
             self.add("fail", "ca-missing", CA.cert_file(),
-                     f"no {CA.cert_file()}: nodes cannot start without it", self.cmd(CA.command))
+                     f"no {CA.cert_file()}: nodes cannot start without it",
+                     self.fixes.cmd(CA.command))
         if NODE.cert_file() not in files:
             severity: Severity = "fail" if self.opts.hosts else "info"
             self.add(severity, "node-missing", NODE.cert_file(),
                      f"no {NODE.cert_file()}: this directory can serve clients only",
-                     self.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
+                     self.fixes.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
         found = map_halves(lambda start, stop: self.check_files(firsts, start, stop), len(firsts))
         for entry, (problems, self_signed, signer, dates) in zip(firsts, found):
             self.problems += problems
@@ -195,13 +196,13 @@ class _Checker:
         error = entry.error
         key_path = self.key_path(entry)
         if entry.der is None:
-            self.add("fail", "cert-unreadable", entry, error, self.recreate(entry))
+            self.add("fail", "cert-unreadable", entry, error, self.fixes.recreate(entry))
         elif "has permissions" in error:
             self.add("fail", "key-permissions", entry, error, f"chmod 600 {shlex.quote(key_path)}")
         elif "could not stat key file" in error:
-            self.add("fail", "key-missing", entry, error, self.recreate(entry))
+            self.add("fail", "key-missing", entry, error, self.fixes.recreate(entry))
         else:
-            self.add("fail", "key-unreadable", entry, error, self.recreate(entry))
+            self.add("fail", "key-unreadable", entry, error, self.fixes.recreate(entry))
 
     def check_principals(self, entry: Entry) -> None:
         user = self.opts.node_user
@@ -211,7 +212,7 @@ class _Checker:
         if user not in principals:
             self.add("fail", "node-principal", entry,
                      f"node certificate principals {principals} do not include {user!r} "
-                     "(CN, DNS SANs, after --cert-principal-map)", self.recreate(entry))
+                     "(CN, DNS SANs, after --cert-principal-map)", self.fixes.recreate(entry))
 
     def check_hosts(self, entry: Entry) -> None:
         names = entry.view.sans()
@@ -219,21 +220,21 @@ class _Checker:
             if not host_covered(host, names["dns"], names["ip"]):
                 self.add("fail", "host-not-covered", entry,
                          f"host {host!r} is not among the certificate's SANs "
-                         f"{names['dns'] + names['ip']}", self.recreate(entry))
+                         f"{names['dns'] + names['ip']}", self.fixes.recreate(entry))
 
     def check_user_cn(self, entry: Entry) -> None:
         cn = entry.view.common_name()
         if cn != entry.name:
             self.add("fail", "client-cn", entry,
                      f"certificate CN is {cn!r} but the file name says user {entry.name!r}",
-                     self.recreate(entry))
+                     self.fixes.recreate(entry))
 
     def check_eku(self, entry: Entry, kind: Kind) -> None:
         ekus = entry.view.eku()
         if ekus is not None and not set(kind.eku) <= set(ekus):
             self.add("fail", f"{kind.name}-eku", entry,
                      f"extended key usage {ekus} lacks {' and/or '.join(kind.eku)}",
-                     self.recreate(entry))
+                     self.fixes.recreate(entry))
 
     def check_chain(self, entry: Entry, ca_files: tuple[str, ...]) -> None:
         """Signed by a certificate of one of `ca_files`; a non-first CA cert only warns."""
@@ -242,12 +243,12 @@ class _Checker:
             found = f"signed by {signer.file} #{signer.index}" if signer else "signed by none"
             self.add("fail", "chain", entry,
                      f"not signed by any certificate in {' or '.join(ca_files)} ({found} of the "
-                     "certificates in this directory)", self.renew_fix(entry))
+                     "certificates in this directory)", self.fixes.renew_fix(entry))
         elif signer.index:
             self.add("warn", "signed-by-old-ca", entry,
                      f"signed by certificate #{signer.index} of {signer.file}, not by the "
                      "current (first) CA; re-sign before that CA is removed or expires",
-                     self.renew_fix(entry))
+                     self.fixes.renew_fix(entry))
 
     def check_key_match(self, entry: Entry) -> None:
         assert entry.cert is not None
@@ -258,19 +259,19 @@ class _Checker:
             key = keys.parse_checked(found[0].der) if found else None
         except OSError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
-                     self.recreate(entry))
+                     self.fixes.recreate(entry))
             return
         except ValueError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {exc}",
-                     self.recreate(entry))
+                     self.fixes.recreate(entry))
             return
         if key is None:
             self.add("fail", "key-unreadable", entry, f"key file {path} holds no private key",
-                     self.recreate(entry))
+                     self.fixes.recreate(entry))
         elif not keys.same_public_key(entry.cert, key):
             self.add("fail", "key-mismatch", entry,
                      f"key file {path} does not match the certificate's public key",
-                     self.recreate(entry))
+                     self.fixes.recreate(entry))
 
     # --- expiry ---------------------------------------------------------------------
 
@@ -284,21 +285,21 @@ class _Checker:
         if before > self.now:
             self.add("fail", "not-yet-valid", entry,
                      f"not valid before {rfc3339(before)} ({_ago(before - self.now)} from now)",
-                     self.expiry_fix(entry, after))
+                     self.fixes.expiry_fix(entry, after))
             return
         remaining = (after - self.now).total_seconds()
         lifetime = (own - before).total_seconds()
         if remaining > 0 and not (self.opts.fail_within.hit(remaining, lifetime)
                                   or self.opts.warn_within.hit(remaining, lifetime)):
             return  # the common case: nothing to report, no fix command to build
-        fix = self.expiry_fix(entry, after)
+        fix = self.fixes.expiry_fix(entry, after)
         limited = "" if after == own else self.limiter(entry, after)
         if entry.index and not signs:
             if remaining <= 0:  # an old CA kept in a rotated bundle that signs nothing now
                 self.add("info", "expired-unused-ca", entry,
                          f"expired {_ago(self.now - after)} ago and signs none of the "
                          "certificates here; it can be removed from the bundle",
-                         self.prune_fix(entry))
+                         self.fixes.prune_fix(entry))
             return
         if remaining <= 0:
             self.add("fail", "expired", entry,
@@ -326,80 +327,6 @@ class _Checker:
     def key_path(self, entry: Entry) -> str:
         assert entry.kind is not None
         return join(self.opts.certs_dir, entry.kind.key_file(entry.name))
-
-    def cmd(self, command: str, *args: str, ca_key: bool = True) -> str:
-        parts = ["pycert", command, *[_q(a) for a in args]]
-        parts.append(f"--certs-dir={_q(self.opts.certs_dir)}")
-        if ca_key:
-            key = _q(self.opts.ca_key) if self.opts.ca_key else CA_KEY_PLACEHOLDER
-            parts.append(f"--ca-key={key}")
-        return " ".join(parts)
-
-    def recreate(self, entry: Entry) -> str:
-        """The pycert command that writes a fresh, correct version of this file."""
-        from pycert.pki.fields import sans
-
-        kind = entry.kind
-        if kind is None or not kind.command:
-            return ""
-        if kind.is_ca:  # same key, new certificate prepended: what it signed keeps verifying
-            return self.cmd(kind.command) + " --allow-ca-key-reuse --overwrite"
-        args = [entry.name] if kind.named else []
-        if kind.takes_hosts:
-            names = sans(entry.cert) if entry.cert is not None else {"dns": [], "ip": [], "uri": []}
-            hosts = names["dns"] + names["ip"]
-            if kind.cn == "node-user":
-                hosts += [h for h in self.opts.hosts if h not in hosts]
-                hosts = hosts or ["<host>"]
-            args += hosts
-        return self.cmd(kind.command, *args, ca_key=bool(kind.signers)) + " --overwrite"
-
-
-    # --- fixes with the lifecycle commands: renew, rotate-*, prune-* --------------------
-
-    def renew_fix(self, entry: Entry) -> str:
-        """`pycert renew <kind> [<name>]`: the certificate re-issued from what it says, so
-        nobody retypes its hosts."""
-        kind = entry.kind
-        if kind is None or not kind.renewable or entry.cert is None:
-            return self.recreate(entry)
-        return self.cmd("renew", kind.name, *([entry.name] if kind.named else []))
-
-    def expiry_fix(self, entry: Entry, after: dt.datetime) -> str:
-        """Renew a leaf, unless what ends is the current CA: then rotate that CA first.
-        An old CA of a bundle that still signs certificates: renew those."""
-        kind = entry.kind
-        if kind is None:
-            return ""
-        if kind.is_ca:
-            if entry.index:
-                signed = [k.name for k in KINDS
-                          if any(e.signer is entry and e.kind is k for e in self.entries)]
-                return self.cmd("renew", "--all", *signed, "--within=30d")
-            return self.rotate_fix(kind)
-        node = entry.signer
-        while node is not None and node.cert is not None:
-            if node.cert.not_valid_after_utc == after and node.kind is not None \
-                    and node.kind.is_ca and not node.index:
-                return self.rotate_fix(node.kind)  # a renewal would end with its CA
-            node = node.signer
-        return self.renew_fix(entry)
-
-    def rotate_fix(self, kind: Kind) -> str:
-        if not kind.rotate_command:
-            return ""
-        return (f"pycert {kind.rotate_command} --certs-dir={_q(self.opts.certs_dir)} "
-                f"--ca-key={NEW_CA_KEY_PLACEHOLDER}")
-
-    def prune_fix(self, entry: Entry) -> str:
-        kind = entry.kind
-        if kind is None or not kind.prune_command:
-            return ""
-        return f"pycert {kind.prune_command} --certs-dir={_q(self.opts.certs_dir)}"
-
-
-def _q(text: str) -> str:
-    return shlex.quote(text)
 
 
 def _ago(delta: dt.timedelta) -> str:
