@@ -18,7 +18,6 @@ def _rotate_command(kind: Kind) -> CobraCommand:
     @click.argument("args", nargs=-1)
     def rotate(args: tuple[str, ...], **opts: Any) -> None:
         from pycert.cli import render_lifecycle as render
-        from pycert.pki.specs import Lifetime
 
         no_args(kind.rotate_command, args)
         flags.setup(opts)
@@ -26,7 +25,7 @@ def _rotate_command(kind: Kind) -> CobraCommand:
         rotation = certs.rotate_ca(
             flags.ca_key(opts), kind=kind.name, key_type=opts["key_type"],
             key_size=opts["key_size"],
-            lifetime=Lifetime(opts["lifetime"], opts["not_after"]),
+            lifetime=flags.lifetime(opts),
             reuse_key=opts["allow_ca_key_reuse"], dry_run=opts["dry_run"],
             backup=opts["backup"])
         if rotation.ca is None:
