@@ -14,6 +14,7 @@ from pycert.kinds import BY_NAME
 
 if TYPE_CHECKING:
     from pycert.certdir.records import Entry
+    from pycert.kinds import Kind
     from pycert.pki.view import CertView
 
 
@@ -27,6 +28,7 @@ class SignerIndex:
         self._issuer: dict[int, bytes] = {}  # id(entry) -> issuer name, shared bytes
         self._keys: dict[int, tuple[bytes, Any]] = {}  # id(candidate) -> (SPKI, key)
         self._orders: dict[tuple[bytes, tuple[str, ...]], list[Entry]] = {}
+        self._preferred: dict[Kind | None, tuple[str, ...]] = {}  # kind -> its CA files
         from pycert.pki.view import signing_names
 
         names: dict[bytes, bytes] = {}
@@ -70,8 +72,11 @@ class SignerIndex:
     def _ordered(self, issuer: bytes, entry: Entry) -> list[Entry]:
         """The candidates in preference order: the kind's own CA files first, then by name
         and position; sorted once per issuer and kind, not once per certificate."""
-        preferred = tuple(BY_NAME[s].cert_file() for s in entry.kind.signers) \
-            if entry.kind else ()
+        kind = entry.kind
+        preferred = self._preferred.get(kind)
+        if preferred is None:
+            preferred = self._preferred[kind] = \
+                tuple(BY_NAME[s].cert_file() for s in kind.signers) if kind else ()
         key = (issuer, preferred)
         order = self._orders.get(key)
         if order is None:

@@ -120,14 +120,17 @@ def _bool(value: Any) -> str:
 
 def _strs(value: Any, indent: str) -> str:
     """A list of strings (or null) whose items sit one level deeper than `indent`."""
-    if value is None:
-        return "null"
-    if type(value) is not list or not all(type(v) is str for v in value):
+    if type(value) is not list:
+        if value is None:
+            return "null"
         raise _NotTheSchema
     if not value:
         return "[]"
-    inner = indent + "  "
-    return "[\n" + ",\n".join([inner + _string(v) for v in value]) + "\n" + indent + "]"
+    inner = ",\n" + indent + "  "
+    try:  # encode_basestring refuses anything but a str; a str subclass writes the same
+        return "[" + inner[1:] + inner.join(map(_string, value)) + "\n" + indent + "]"
+    except TypeError:
+        raise _NotTheSchema from None
 
 
 def _names(value: Any, i1: str, i2: str) -> str:
