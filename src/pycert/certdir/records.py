@@ -67,7 +67,7 @@ class Entry:
         parse."""
         if self._dates is None:
             if self._view is not None:
-                self._dates = (self._view.not_before(), self._view.not_after())
+                self._dates = self._view.validity()
             else:
                 from pycert.pki.view import validity
 

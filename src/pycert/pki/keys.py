@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+    from pycert.pki.keyder import RsaPrivate
+
     PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
                        ed25519.Ed25519PrivateKey]
 
@@ -151,29 +153,41 @@ def _parse(der: bytes, *, validate: bool, inverse: bool) -> PrivateKey:
         raise ValueError("found unknown private key type in PKCS#8 wrapping")
     if not validate and isinstance(key, rsa.RSAPrivateKey):
         numbers = key.private_numbers()  # once: turning them into ints costs ~8 us
-        if not _crt_consistent(numbers):
-            raise ValueError(f"{why}: the key is corrupt (its CRT values do not match it)")
-        if inverse and not _inverts(numbers):
-            raise ValueError(f"{why}: the key is corrupt (its private exponent does not "
-                             "invert the public one)")
+        public = numbers.public_numbers
+        _check_rsa((public.n, public.e, numbers.d, numbers.p, numbers.q, numbers.dmp1,
+                    numbers.dmq1, numbers.iqmp), inverse=inverse)
     return key
 
 
-def _crt_consistent(numbers: rsa.RSAPrivateNumbers) -> bool:
-    """n = pq and the CRT values derive from d: microseconds, where RSA_check_key takes ms.
+def _check_rsa(ints: RsaPrivate, *, inverse: bool) -> None:
+    """ValueError unless n = pq and the CRT values derive from d (and, with `inverse`, d
+    inverts e mod p-1 and q-1): microseconds, where RSA_check_key takes milliseconds.
 
-    OpenSSL signs right even when they do not (it recomputes without CRT), so signature
-    checks cannot catch such a key; Go (>= 1.24) and `openssl rsa -check` refuse it.
+    OpenSSL signs right even when the CRT values are wrong (it recomputes without CRT),
+    so signature checks cannot catch such a key; Go (>= 1.24) and `openssl rsa -check`
+    refuse it.
     """
-    p, q, d = numbers.p, numbers.q, numbers.d
-    return (p * q == numbers.public_numbers.n and numbers.dmp1 == d % (p - 1)
-            and numbers.dmq1 == d % (q - 1) and numbers.iqmp * q % p == 1)
+    n, e, d, p, q, dp, dq, qinv = ints
+    why = "failed to parse private key: the key is corrupt"
+    if not (p * q == n and dp == d % (p - 1) and dq == d % (q - 1) and qinv * q % p == 1):
+        raise ValueError(f"{why} (its CRT values do not match it)")
+    if inverse and not (e * dp % (p - 1) == 1 and e * dq % (q - 1) == 1):
+        raise ValueError(f"{why} (its private exponent does not invert the public one)")
 
 
-def _inverts(numbers: rsa.RSAPrivateNumbers) -> bool:
-    """e * d = 1 (mod p-1 and mod q-1), checked on dP and dQ (their residues of d)."""
-    e, p, q = numbers.public_numbers.e, numbers.p, numbers.q
-    return e * numbers.dmp1 % (p - 1) == 1 and e * numbers.dmq1 % (q - 1) == 1
+def rsa_matches(der: bytes, spki: bytes) -> bool | None:
+    """`parse_checked(der)` and whether its public key is `spki`'s, for a plain RSA key
+    and certificate key read straight from DER (`pki.keyder`); None for any other shape,
+    to be asked the slow way. Raises parse_checked's ValueError for a corrupt key."""
+    from pycert.pki.keyder import rsa_private, rsa_public
+
+    ints, public = rsa_private(der), rsa_public(spki)
+    if ints is None or public is None \
+            or not MIN_RSA_BITS <= ints[0].bit_length() <= MAX_RSA_BITS \
+            or ints[3] < 3 or ints[4] < 3:
+        return None  # sizes and primes outside these, cryptography judges
+    _check_rsa(ints, inverse=True)
+    return (ints[0], ints[1]) == public
 
 
 def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:

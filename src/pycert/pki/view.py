@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from pycert.hosts import ip_text
-from pycert.pki import der as rawder
+from pycert.pki import certder
+from pycert.pki.der import time_text
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -42,7 +43,7 @@ class CertView:
     def __init__(self, der: bytes, cert: x509.Certificate | None = None) -> None:
         self.der = der
         self._cert = cert
-        self.outline = rawder.outline(der)
+        self.outline = certder.outline(der)
 
     @property
     def cert(self) -> x509.Certificate:
@@ -75,13 +76,13 @@ class CertView:
         return {"cn": cached["cn"], "o": list(cached["o"]), "ou": list(cached["ou"])}
 
     def _names(self, raw: bytes | None, *, issuer: bool) -> Names:
-        found = rawder.name_fields(raw) if raw is not None else None
+        found = certder.name_fields(raw) if raw is not None else None
         if found is None:
             from pycert.pki.fields import name_fields
 
             return name_fields(self.cert.issuer if issuer else self.cert.subject)
-        return {"cn": found["cn"][0] if found["cn"] else None, "o": found["o"],
-                "ou": found["ou"]}
+        cns = found["cn"]
+        return {"cn": cns[0] if cns else None, "o": found["o"], "ou": found["ou"]}
 
     def common_name(self) -> str:
         """The first CN of the subject, or ""."""
@@ -98,7 +99,7 @@ class CertView:
     def sans(self) -> Sans:
         """DNS, IP (Go's text form) and URI SANs, in certificate order."""
         known, value = self._extension(_SAN)
-        found = rawder.san_values(value) if known and value is not None else None
+        found = certder.san_values(value) if known and value is not None else None
         if known and value is None:
             return {"dns": [], "ip": [], "uri": []}
         if found is None:
@@ -114,7 +115,7 @@ class CertView:
         known, value = self._extension(_EKU)
         if known and value is None:
             return None
-        found = _cached(_EKUS, value, rawder.eku_values) if value is not None else None
+        found = _cached(_EKUS, value, certder.eku_values) if value is not None else None
         if found is None:
             from pycert.pki.fields import eku_names
 
@@ -125,7 +126,7 @@ class CertView:
         known, value = self._extension(_BASIC)
         if known and value is None:
             return False
-        found = _cached(_BASICS, value, rawder.basic_constraints_ca) if value is not None \
+        found = _cached(_BASICS, value, certder.basic_constraints_ca) if value is not None \
             else None
         if found is None:
             from pycert.pki.fields import is_ca
@@ -136,7 +137,7 @@ class CertView:
     # --- the rest of a record -------------------------------------------------------
 
     def key_info(self) -> KeyInfo:
-        found = rawder.key_values(self.outline.spki) if self.outline else None
+        found = certder.key_values(self.outline.spki) if self.outline else None
         if found is None:
             from pycert.pki.fields import key_info
 
@@ -150,19 +151,20 @@ class CertView:
         return format(self.cert.serial_number, "x")
 
     def not_before(self) -> dt.datetime:
-        return self._time(0)
+        return self.validity()[0]
 
     def not_after(self) -> dt.datetime:
-        return self._time(1)
+        return self.validity()[1]
 
-    def _time(self, which: int) -> dt.datetime:
+    def validity(self) -> tuple[dt.datetime, dt.datetime]:
+        """(NotBefore, NotAfter), both read in one go."""
         outline = self.outline
-        when = (outline.not_after if which else outline.not_before) if outline else None
-        parts = rawder.time_text(when) if when else None
-        if parts is None:
+        before = time_text(outline.not_before) if outline else None
+        after = time_text(outline.not_after) if outline else None
+        if before is None or after is None:
             cert = self.cert
-            return cert.not_valid_after_utc if which else cert.not_valid_before_utc
-        return dt.datetime(*parts, tzinfo=_UTC)
+            return cert.not_valid_before_utc, cert.not_valid_after_utc
+        return dt.datetime(*before, tzinfo=_UTC), dt.datetime(*after, tzinfo=_UTC)
 
     def sha256_hex(self) -> str:
         return hashlib.sha256(self.der).hexdigest()
@@ -249,7 +251,7 @@ def _cached(cache: dict[bytes, Any], value: bytes, read: Any) -> Any:
 def signing_names(der: bytes) -> tuple[bytes, bytes]:
     """(issuer name, subject name), whole elements: what placing a certificate among its
     peers needs, read without building a whole view when the DER is ordinary."""
-    found = rawder.signing(der)
+    found = certder.signing(der)
     if found is not None:
         return found.issuer, found.subject
     view = CertView(der)
@@ -258,13 +260,12 @@ def signing_names(der: bytes) -> tuple[bytes, bytes]:
 
 def validity(der: bytes) -> tuple[dt.datetime, dt.datetime]:
     """(NotBefore, NotAfter), read without building a whole view when the DER is ordinary."""
-    found = rawder.signing(der)
+    found = certder.signing(der)
     if found is not None:
-        before, after = rawder.time_text(found.not_before), rawder.time_text(found.not_after)
+        before, after = time_text(found.not_before), time_text(found.not_after)
         if before is not None and after is not None:
             return dt.datetime(*before, tzinfo=_UTC), dt.datetime(*after, tzinfo=_UTC)
-    view = CertView(der)
-    return view.not_before(), view.not_after()
+    return CertView(der).validity()
 
 
 def rfc3339(when: dt.datetime) -> str:
