@@ -64,15 +64,27 @@ def _private(der: bytes) -> RsaPrivate | None:
 
 
 def _sequence_of_ints(der: bytes, count: int) -> list[int] | None:
-    """The values of a SEQUENCE of exactly `count` minimal, non-negative INTEGERs."""
+    """The values of a SEQUENCE of exactly `count` minimal, non-negative INTEGERs (each
+    header read inline: a key's nine integers are most of this path's cost)."""
     tag, i, end = _tlv(der, 0)
     if tag != 0x30 or end != len(der):
         return None
     out = []
     while i < end:
-        tag, start, i = _tlv(der, i)
-        if tag != 0x02 or start == i or der[start] & 0x80 \
-                or (der[start] == 0 and i - start > 1 and not der[start + 1] & 0x80):
-            return None  # not an INTEGER, negative, or not minimally encoded
+        size = der[i + 1]
+        if der[i] != 0x02:
+            return None
+        if size < 0x80:
+            start = i + 2
+        elif size == 0x81 and der[i + 2] >= 0x80:
+            start, size = i + 3, der[i + 2]
+        elif size == 0x82 and der[i + 2]:
+            start, size = i + 4, der[i + 2] << 8 | der[i + 3]
+        else:
+            return None  # a non-minimal or (for a key) absurd length
+        i = start + size
+        if i > end or not size or der[start] & 0x80 \
+                or (der[start] == 0 and size > 1 and not der[start + 1] & 0x80):
+            return None  # overruns the key, empty, negative, or not minimally encoded
         out.append(int.from_bytes(der[start:i], "big"))
-    return out if len(out) == count and i == end else None
+    return out if len(out) == count else None
