@@ -4,12 +4,18 @@ other shape it must step aside (None) rather than guess."""
 
 from __future__ import annotations
 
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pycert.certdir import check
 from pycert.pki import keys
 from pycert.pki.keyder import rsa_private, rsa_public
 
@@ -139,3 +145,25 @@ def test_any_damaged_key_gets_the_slow_paths_answer_or_none(data: st.DataObject)
     fast = _fast(bytes(der), _spki(KEY))
     if fast is not None:
         assert fast == _slow(bytes(der), _spki(KEY))
+
+
+def test_check_reads_plain_rsa_keys_without_cryptographys_key_loader(tmp_path: Path) -> None:
+    """The DER path is the one `check` takes for ordinary RSA keys (a slip that always
+    returned None would pass every test above and cost 14 us a key)."""
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    subprocess.run([sys.executable, str(bench / "gen_certs.py"), str(tmp_path), "20"],
+                   check=True)
+    loads = 0
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        nonlocal loads
+        if event == "c_call" and getattr(arg, "__name__", "") == "load_der_private_key":
+            loads += 1
+
+    sys.setprofile(profile)
+    try:
+        result = check.run(check.Options(str(tmp_path)), dt.datetime.now(dt.timezone.utc))
+    finally:
+        sys.setprofile(None)
+    assert result.exit_code == 0, result.problems
+    assert loads == 0
