@@ -254,7 +254,8 @@ class _Checker:
         path = self.key_path(entry)
         try:
             found = [b for b in blocks(read_regular(path)) if keys.is_key_block(b.type)]
-            matches = self.key_matches(entry, found[0].der) if found else None
+            # CRT values checked, primality not: OpenSSL's full check takes ~40 ms a key
+            matches = keys.matches_certificate(found[0].der, entry.view) if found else None
         except OSError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
                      self.fixes.recreate(entry))
@@ -270,18 +271,6 @@ class _Checker:
             self.add("fail", "key-mismatch", entry,
                      f"key file {path} does not match the certificate's public key",
                      self.fixes.recreate(entry))
-
-    @staticmethod
-    def key_matches(entry: Entry, der: bytes) -> bool:
-        """Whether the key (DER) is sound and is the certificate's; ValueError when it is
-        corrupt. CRT values are checked, primality not: OpenSSL's full check takes ~40 ms
-        a key. A plain RSA key is read from its DER, anything else by cryptography."""
-        outline = entry.view.outline
-        quick = keys.rsa_matches(der, outline.spki) if outline is not None else None
-        if quick is not None:
-            return quick
-        assert entry.cert is not None
-        return keys.same_public_key(entry.cert, keys.parse_checked(der))
 
     # --- expiry ---------------------------------------------------------------------
 

@@ -42,32 +42,32 @@ def _flag(param: click.Parameter | None) -> str:
     return "--" + ((param.name if param else "") or "").replace("_", "-")
 
 
-class GoInt(click.ParamType):
+class _GoValue(click.ParamType):
+    """A flag value read by one of gocompat's Go parsers, failing as pflag does."""
+
+    parse: Callable[[str], int]
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return type(self).parse(str(value))
+        except GoSyntaxError as exc:
+            raise flag_error(str(value), _flag(param), str(exc)) from None
+
+
+class GoInt(_GoValue):
     """Go's strconv.ParseInt(s, 0, 64)."""
 
     name = "int"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_int(str(value))
-        except GoSyntaxError as exc:
-            raise flag_error(str(value), _flag(param), str(exc)) from None
+    parse = staticmethod(parse_int)
 
 
-class GoDuration(click.ParamType):
+class GoDuration(_GoValue):
     """Go duration syntax (`8760h`, `1h30m`) plus `d` and 366-day `y`; nanoseconds."""
 
     name = "duration"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_duration(str(value))
-        except GoSyntaxError as exc:
-            raise flag_error(str(value), _flag(param), str(exc)) from None
+    parse = staticmethod(parse_duration)
 
 
 class Choice(click.ParamType):

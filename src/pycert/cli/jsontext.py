@@ -133,6 +133,8 @@ def _strs(value: Any, indent: str) -> str:
         raise _NotTheSchema from None
 
 
+# One writer per nested object, unrolled: a generic member loop over a table of writers
+# measured 28 us a record against 18 (10,000 records, docs/performance.md).
 def _names(value: Any, i1: str, i2: str) -> str:
     if value is None:
         return "null"

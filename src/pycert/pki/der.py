@@ -132,23 +132,18 @@ def _elements(buf: bytes, i: int, end: int) -> list[tuple[int, bytes]]:
 def time_text(when: tuple[int, bytes]) -> tuple[int, int, int, int, int, int] | None:
     """(year, month, day, hour, minute, second) of a plain UTCTime/GeneralizedTime ...Z."""
     tag, text = when
-    if tag == 0x17 and len(text) == 13 and text[12] == 0x5A and text[:12].isdigit():
-        rest = int(text[:12])  # YYMMDDhhmmss, taken apart by divmod: one int() for six
-        rest, second = divmod(rest, 100)
-        rest, minute = divmod(rest, 100)
-        rest, hour = divmod(rest, 100)
-        rest, day = divmod(rest, 100)
-        year, month = divmod(rest, 100)
-        year += 1900 if year >= 50 else 2000  # RFC 5280's UTCTime window
-    elif tag == 0x18 and len(text) == 15 and text[14] == 0x5A and text[:14].isdigit():
-        rest = int(text[:14])
-        rest, second = divmod(rest, 100)
-        rest, minute = divmod(rest, 100)
-        rest, hour = divmod(rest, 100)
-        rest, day = divmod(rest, 100)
-        year, month = divmod(rest, 100)
-    else:
+    digits = 12 if tag == 0x17 else 14 if tag == 0x18 else 0
+    if not digits or len(text) != digits + 1 or text[digits] != 0x5A \
+            or not text[:digits].isdigit():
         return None
+    rest = int(text[:digits])  # [YY]YYMMDDhhmmss, taken apart by divmod: one int() for six
+    rest, second = divmod(rest, 100)
+    rest, minute = divmod(rest, 100)
+    rest, hour = divmod(rest, 100)
+    rest, day = divmod(rest, 100)
+    year, month = divmod(rest, 100)
+    if digits == 12:
+        year += 1900 if year >= 50 else 2000  # RFC 5280's UTCTime window
     return year, month, day, hour, minute, second
 
 
