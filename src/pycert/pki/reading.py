@@ -1,0 +1,243 @@
+"""The one certificate reader: every field from cryptography's parser, read the way Go's
+`x509.ParseCertificate` reads it, so pycert sees what a CockroachDB node sees.
+
+What Go refuses is refused here (`Unreadable`, in Go's words where practical); where Go
+accepts, the values are Go's: the *last* CN, SANs in certificate order, IPs in Go's text
+form. The few places where cryptography refuses what Go accepts are listed in
+docs/compatibility.md ("Certificates Go reads and pycert refuses").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import re
+from typing import NamedTuple, Optional
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - the string type of a name value
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from pycert.hosts import ip_text
+from pycert.pki import tbs
+
+EKU_OIDS = {"serverAuth": ExtendedKeyUsageOID.SERVER_AUTH,
+            "clientAuth": ExtendedKeyUsageOID.CLIENT_AUTH}
+_EKU_NAMES = {oid.dotted_string: name for name, oid in EKU_OIDS.items()}
+_CN, _O, _OU = (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME,
+                NameOID.ORGANIZATIONAL_UNIT_NAME)
+# The string types Go's parseASN1String reads; any other value type is refused.
+_GO_STRINGS = frozenset({_ASN1Type.T61String, _ASN1Type.PrintableString,
+                         _ASN1Type.UTF8String, _ASN1Type.BMPString, _ASN1Type.IA5String,
+                         _ASN1Type.NumericString})
+# Go 1.19's parsePublicKey: algorithms it knows, by OID; others load as "unknown".
+_KEY_TYPES = {"1.2.840.113549.1.1.1": "RSA", "1.2.840.10045.2.1": "ECDSA",
+              "1.3.101.112": "Ed25519", "1.2.840.10040.4.1": "DSA", "1.3.101.113": "Ed448"}
+_GO_CURVES = frozenset({"secp224r1", "secp256r1", "secp384r1", "secp521r1"})
+
+
+class Unreadable(ValueError):
+    """A certificate that Go's x509.ParseCertificate (and so CockroachDB) refuses."""
+
+
+class Name(NamedTuple):
+    """A subject or issuer as Go's pkix.Name fills it: CN is the last CN attribute."""
+
+    cn: Optional[str]  # noqa: UP045 - NamedTuple fields are evaluated at runtime on 3.9
+    o: tuple[str, ...]
+    ou: tuple[str, ...]
+
+
+class KeyInfo(NamedTuple):
+    type: str  # RSA, ECDSA, Ed25519, Ed448, DSA, or the algorithm's dotted OID
+    size: Optional[int]  # noqa: UP045
+    curve: Optional[str]  # noqa: UP045
+
+
+class CertFields(NamedTuple):
+    """One certificate, read once: what every command and record reports about it."""
+
+    der: bytes
+    subject: Name
+    issuer: Name
+    raw_subject: bytes  # the Name elements byte for byte, as Go compares issuer to subject
+    raw_issuer: bytes
+    serial: int
+    not_before: dt.datetime
+    not_after: dt.datetime
+    dns: tuple[str, ...]
+    ip: tuple[str, ...]  # Go's text form: IPv4-mapped IPv6 shown as IPv4
+    uri: tuple[str, ...]
+    is_ca: bool
+    eku: Optional[tuple[str, ...]]  # noqa: UP045 - None: no extension (any usage)
+    key: KeyInfo
+    signature_algorithm: str
+
+    @property
+    def sha256_hex(self) -> str:
+        return hashlib.sha256(self.der).hexdigest()
+
+    @property
+    def serial_hex(self) -> str:
+        return format(self.serial, "x") if self.serial >= 0 else "-" + format(-self.serial, "x")
+
+    def certificate(self) -> x509.Certificate:
+        """cryptography's object, for signatures and keys (parsing again takes ~2 us)."""
+        return x509.load_der_x509_certificate(self.der)
+
+
+def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
+    """The fields of one DER certificate, or Unreadable naming what Go would refuse.
+
+    `names` (the caller's, for one directory) remembers each distinct issuer Name read:
+    thousands of certificates share a handful, and the same bytes read the same way.
+    """
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        head = tbs.head(der)
+        if head.inner_algorithm != head.outer_algorithm:
+            raise Unreadable("x509: inner and outer signature algorithm identifiers "
+                             "don't match")
+        subject = _name(cert.subject)
+        issuer = names.get(head.issuer) if names is not None else None
+        if issuer is None:
+            issuer = _name(cert.issuer)
+            if names is not None:
+                names[head.issuer] = issuer
+        sans, is_ca, eku = _extensions(cert)
+        return CertFields(der, subject, issuer, head.subject, head.issuer,
+                          cert.serial_number, cert.not_valid_before_utc,
+                          cert.not_valid_after_utc, *sans, is_ca, eku, _key(cert),
+                          _signature_algorithm(cert))
+    except Unreadable:
+        raise
+    except Exception as exc:  # cryptography's ValueError and its few other refusals
+        raise Unreadable(_message(exc)) from exc
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if text.startswith("x509:") else f"x509: {text}"
+
+
+def _name(name: x509.Name) -> Name:
+    """CN (the last, as Go), O and OU values; a value type Go cannot read is refused."""
+    cn: str | None = None
+    o: list[str] = []
+    ou: list[str] = []
+    for rdn in name.rdns:
+        for attr in rdn:
+            kind = attr._type  # noqa: SLF001 - cryptography keeps the ASN.1 type only here
+            if kind not in _GO_STRINGS:
+                raise Unreadable("x509: invalid RDNSequence: invalid attribute value: "
+                                 f"unsupported string type: {kind.value}")
+            if attr.oid == _CN:
+                cn = str(attr.value)
+            elif attr.oid == _O:
+                o.append(str(attr.value))
+            elif attr.oid == _OU:
+                ou.append(str(attr.value))
+    return Name(cn, tuple(o), tuple(ou))
+
+
+_NO_SANS: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+
+
+def _extensions(cert: x509.Certificate) -> tuple[tuple[tuple[str, ...], ...], bool,
+                                                 tuple[str, ...] | None]:
+    """(SANs, CA flag, EKU names), every extension parsed as Go parses its own."""
+    sans, is_ca, eku = _NO_SANS, False, None
+    for ext in cert.extensions:  # parses every extension: a malformed one is refused
+        value = ext.value
+        if isinstance(value, x509.SubjectAlternativeName):
+            sans = _sans(value)
+        elif isinstance(value, x509.BasicConstraints):
+            is_ca = value.ca
+        elif isinstance(value, x509.ExtendedKeyUsage):
+            eku = tuple(_EKU_NAMES.get(u.dotted_string, u.dotted_string) for u in value)
+    return sans, is_ca, eku
+
+
+def _sans(ext: x509.SubjectAlternativeName) -> tuple[tuple[str, ...], ...]:
+    """DNS, IP and URI names in order, refused where Go's parseSANExtension refuses."""
+    dns: list[str] = []
+    ips: list[str] = []
+    uris: list[str] = []
+    for name in ext:
+        if isinstance(name, x509.DNSName):
+            dns.append(_ia5(name.value, "dNSName"))
+        elif isinstance(name, x509.IPAddress):
+            if not isinstance(name.value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+                raise Unreadable("x509: cannot parse IP address of length "
+                                 f"{len(name.value.network_address.packed) * 2}")
+            ips.append(ip_text(name.value))
+        elif isinstance(name, x509.UniformResourceIdentifier):
+            uris.append(_uri(_ia5(name.value, "uniformResourceIdentifier")))
+        elif isinstance(name, x509.RFC822Name):
+            _ia5(name.value, "rfc822Name")
+    return tuple(dns), tuple(ips), tuple(uris)
+
+
+def _ia5(value: str, what: str) -> str:
+    if not value.isascii():
+        raise Unreadable(f"x509: SAN {what} is malformed")
+    return value
+
+
+# What Go's net/url.Parse refuses in a URI SAN: control bytes, a bad %-escape, and a
+# host that is not a domain (x509's domainToReverseLabels).
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_LABEL = re.compile(r"[^.]+")
+
+
+def _uri(uri: str) -> str:
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri) or _BAD_ESCAPE.search(uri):
+        raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: invalid URI")
+    scheme, sep, rest = uri.partition("://")
+    if sep and scheme and rest:
+        authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+        host = authority.rsplit(":", 1)[0] if not authority.startswith("[") else ""
+        if host and not _domain(host):
+            raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: invalid domain")
+    return uri
+
+
+def _domain(host: str) -> bool:
+    """Go's domainToReverseLabels: non-empty ASCII labels, no trailing dot."""
+    return host.isascii() and not host.endswith(".") and all(
+        _LABEL.fullmatch(label) for label in host.split("."))
+
+
+def _go_quote(text: str) -> str:
+    from pycert.gocompat import go_quote
+
+    return go_quote(text)
+
+
+def _key(cert: x509.Certificate) -> KeyInfo:
+    """The public key's type, size and curve; refused where Go refuses to load it."""
+    oid = cert.public_key_algorithm_oid.dotted_string
+    kind = _KEY_TYPES.get(oid)
+    if kind is None:
+        return KeyInfo(oid, None, None)  # Go keeps such a key as "unknown", unread
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return KeyInfo(kind, key.key_size, None)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        if key.curve.name not in _GO_CURVES:
+            raise Unreadable("x509: unsupported elliptic curve")
+        return KeyInfo(kind, key.curve.key_size, key.curve.name)
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return KeyInfo(kind, 256, None)
+    if isinstance(key, ed448.Ed448PublicKey):
+        return KeyInfo(kind, 456, None)
+    return KeyInfo(kind, getattr(key, "key_size", None), None)  # DSA
+
+
+def _signature_algorithm(cert: x509.Certificate) -> str:
+    """OpenSSL's name for the algorithm (`sha256WithRSAEncryption`), else the dotted OID."""
+    oid = cert.signature_algorithm_oid
+    name = getattr(oid, "_name", "")  # cryptography keeps OpenSSL's names there only
+    return name if name and name != "Unknown OID" else oid.dotted_string
