@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - the string type of a name value
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from pycert.gocompat import go_quote
 from pycert.hosts import ip_text
 from pycert.pki import tbs
 
@@ -109,7 +110,7 @@ def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
         sans, is_ca, eku = _extensions(cert)
         return CertFields(der, subject, issuer, head.subject, head.issuer,
                           cert.serial_number, cert.not_valid_before_utc,
-                          cert.not_valid_after_utc, *sans, is_ca, eku, _key(cert),
+                          cert.not_valid_after_utc, *sans, is_ca, eku, key_info(cert),
                           _signature_algorithm(cert))
     except Unreadable:
         raise
@@ -142,11 +143,11 @@ def _name(name: x509.Name) -> Name:
     return Name(cn, tuple(o), tuple(ou))
 
 
-_NO_SANS: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+Sans = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # DNS, IP, URI
+_NO_SANS: Sans = ((), (), ())
 
 
-def _extensions(cert: x509.Certificate) -> tuple[tuple[tuple[str, ...], ...], bool,
-                                                 tuple[str, ...] | None]:
+def _extensions(cert: x509.Certificate) -> tuple[Sans, bool, tuple[str, ...] | None]:
     """(SANs, CA flag, EKU names), every extension parsed as Go parses its own."""
     sans, is_ca, eku = _NO_SANS, False, None
     for ext in cert.extensions:  # parses every extension: a malformed one is refused
@@ -156,11 +157,16 @@ def _extensions(cert: x509.Certificate) -> tuple[tuple[tuple[str, ...], ...], bo
         elif isinstance(value, x509.BasicConstraints):
             is_ca = value.ca
         elif isinstance(value, x509.ExtendedKeyUsage):
-            eku = tuple(_EKU_NAMES.get(u.dotted_string, u.dotted_string) for u in value)
+            eku = tuple(eku_name(u) for u in value)
     return sans, is_ca, eku
 
 
-def _sans(ext: x509.SubjectAlternativeName) -> tuple[tuple[str, ...], ...]:
+def eku_name(oid: x509.ObjectIdentifier) -> str:
+    """`serverAuth`, `clientAuth`, or the purpose's dotted OID."""
+    return _EKU_NAMES.get(oid.dotted_string, oid.dotted_string)
+
+
+def _sans(ext: x509.SubjectAlternativeName) -> Sans:
     """DNS, IP and URI names in order, refused where Go's parseSANExtension refuses."""
     dns: list[str] = []
     ips: list[str] = []
@@ -194,13 +200,13 @@ _LABEL = re.compile(r"[^.]+")
 
 def _uri(uri: str) -> str:
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri) or _BAD_ESCAPE.search(uri):
-        raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: invalid URI")
+        raise Unreadable(f"x509: cannot parse URI {go_quote(uri)}: invalid URI")
     scheme, sep, rest = uri.partition("://")
     if sep and scheme and rest:
         authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
         host = authority.rsplit(":", 1)[0] if not authority.startswith("[") else ""
         if host and not _domain(host):
-            raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: invalid domain")
+            raise Unreadable(f"x509: cannot parse URI {go_quote(uri)}: invalid domain")
     return uri
 
 
@@ -210,13 +216,7 @@ def _domain(host: str) -> bool:
         _LABEL.fullmatch(label) for label in host.split("."))
 
 
-def _go_quote(text: str) -> str:
-    from pycert.gocompat import go_quote
-
-    return go_quote(text)
-
-
-def _key(cert: x509.Certificate) -> KeyInfo:
+def key_info(cert: x509.Certificate) -> KeyInfo:
     """The public key's type, size and curve; refused where Go refuses to load it."""
     oid = cert.public_key_algorithm_oid.dotted_string
     kind = _KEY_TYPES.get(oid)
