@@ -1,10 +1,12 @@
 """The JSON of `list`, `check` and `inspect` is the standard library's text of the API's
-records: the same objects, written by `json`, one record at a time."""
+records: the same objects, written by `json`, one record at a time; indented on a
+terminal, one record a line when piped."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +38,15 @@ def _without_days(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.endswith("days_left")}
 
 
+def lines_text(records: list[dict[str, Any]], indent: str = "") -> str:
+    """A records array as pycert writes it into a pipe: a record a line, nested."""
+    if not records:
+        return "[]"
+    inner = indent + "  "
+    return ("[\n" + ",\n".join(inner + json.dumps(r, ensure_ascii=False) for r in records)
+            + "\n" + indent + "]")
+
+
 def _api_records(path: Path) -> list[dict[str, Any]]:
     return [_without_days(r.to_json()) for r in CertsDir(path).records()]
 
@@ -44,7 +55,7 @@ def test_list_json_is_json_dumps_of_the_api_records(big: Path) -> None:
     res = pycert("list", "--format=json", f"--certs-dir={big}")
     assert res.code == 0, res.err
     records = json.loads(res.out)
-    assert res.out == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    assert res.out == lines_text(records) + "\n"
     assert len(records) == 300 + 2
     assert [_without_days(r) for r in records] == _api_records(big)
     assert [r["signed_by"] for r in records].count({"file": "ca.crt", "index": 0}) == 300
@@ -62,7 +73,10 @@ def test_check_json_is_json_dumps_of_the_api_report(big: Path) -> None:
     res = pycert("check", "--format=json", f"--certs-dir={big}")
     assert res.code == 2, res.err
     report = json.loads(res.out)
-    assert res.out == json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    head = json.dumps({k: v for k, v in report.items() if k != "certificates"}, indent=2,
+                      ensure_ascii=False)
+    assert res.out == head[:-2] + ',\n  "certificates": ' + \
+        lines_text(report["certificates"], "  ") + "\n}\n"
     api = CertsDir(big).check()
     assert [(p["check"], p["file"]) for p in report["problems"]] == \
         [(p.check, p.file) for p in api.problems]
@@ -81,9 +95,32 @@ def test_a_document_written_in_pieces_is_the_whole_document(big: Path) -> None:
     head = {"schema_version": 1, "problems": [{"a": None, "b": "\u2028\udcff"}]}
     text = "".join(render.document_texts(head, "certificates", records, now))
     whole = {**head, "certificates": [r.to_json(now) for r in records]}
-    assert text == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+    assert text == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"  # on a terminal
     empty = "".join(render.document_texts({}, "certificates", [], now))
     assert empty == json.dumps({"certificates": []}, indent=2) + "\n"
+
+
+def test_json_on_a_terminal_is_indented(big: Path) -> None:
+    import pty
+
+    main, child = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "pycert", "inspect", "--format=json",
+                           str(big / "ca.crt")], stdout=child, stderr=subprocess.PIPE,
+                          timeout=60)
+    os.close(child)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main)
+    assert proc.returncode == 0, proc.stderr
+    text = out.decode().replace("\r\n", "\n")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
 
 
 def test_records_stream_through_a_closed_pipe_quietly(big: Path) -> None:

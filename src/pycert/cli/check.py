@@ -65,7 +65,8 @@ def _check(args: tuple[str, ...], **opts: Any) -> None:
         if opts["format"] == "json":
             records = progress.each("writing", result.records)
             pieces = render.document_texts(result.to_json(certificates=False), "certificates",
-                                           records, result.checked_at)
+                                           records, result.checked_at,
+                                           pretty=sys.stdout.isatty())
             for text in render.batched(pieces):
                 write_out(text)
         else:

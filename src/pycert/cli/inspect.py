@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -26,7 +27,8 @@ def _inspect(files: tuple[str, ...], **opts: Any) -> None:
     now = utcnow()
     records = read_certificates(list(files))
     if opts["format"] == "json":
-        write_out("".join(render.record_texts(records, now, "json")) + "\n")
+        write_out("".join(render.record_texts(records, now, "json",
+                                              pretty=sys.stdout.isatty())) + "\n")
     else:
         write_out(inspect_text([r.to_json(now) for r in records]))
 

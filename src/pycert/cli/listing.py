@@ -48,7 +48,8 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
             write_out(f"Certificate directory: {directory.path}\n"
                       + render.render_rows(fmt, HEADERS, table))
             return
-        pieces = render.record_texts(progress.each("writing", records), utcnow(), fmt)
+        pieces = render.record_texts(progress.each("writing", records), utcnow(), fmt,
+                                     pretty=sys.stdout.isatty())
         for text in render.batched(pieces):
             write_out(text)
     if fmt == "json":

@@ -13,7 +13,11 @@ from pycert.pki.reading import CertFields, KeyInfo
 
 def rfc3339(when: dt.datetime) -> str:
     """`2027-01-01T00:00:00Z`: whole seconds in UTC, as every report prints a time."""
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if when.tzinfo is not dt.timezone.utc:
+        when = when.astimezone(dt.timezone.utc)
+    if when.year >= 1000:  # isoformat: ~5x strftime's speed, and 10,000 records print four
+        return when.isoformat(timespec="seconds")[:19] + "Z"
+    return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}Z"  # %Y does not pad year 950 on glibc
 
 
 def key_label(key: KeyInfo) -> str:
