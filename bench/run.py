@@ -407,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nsummary")
     for key, value in bench.results.items():
         print(f"  {key}: {value}")
+    if hasattr(os, "getloadavg"):  # the load the figures were taken under, at both ends
+        print("  load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 
