@@ -106,10 +106,10 @@ def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
             issuer = _name(cert.issuer)
             if names is not None:
                 names[head.issuer] = issuer
-        sans, is_ca, eku = _extensions(cert)
+        (dns, ips, uris), is_ca, eku = _extensions(cert)
         return CertFields(der, subject, issuer, head.subject, head.issuer,
                           cert.serial_number, cert.not_valid_before_utc,
-                          cert.not_valid_after_utc, *sans, is_ca, eku, _key(cert),
+                          cert.not_valid_after_utc, dns, ips, uris, is_ca, eku, _key(cert),
                           _signature_algorithm(cert))
     except Unreadable:
         raise
@@ -142,11 +142,11 @@ def _name(name: x509.Name) -> Name:
     return Name(cn, tuple(o), tuple(ou))
 
 
-_NO_SANS: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+_Sans = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # DNS, IP, URI
+_NO_SANS: _Sans = ((), (), ())
 
 
-def _extensions(cert: x509.Certificate) -> tuple[tuple[tuple[str, ...], ...], bool,
-                                                 tuple[str, ...] | None]:
+def _extensions(cert: x509.Certificate) -> tuple[_Sans, bool, tuple[str, ...] | None]:
     """(SANs, CA flag, EKU names), every extension parsed as Go parses its own."""
     sans, is_ca, eku = _NO_SANS, False, None
     for ext in cert.extensions:  # parses every extension: a malformed one is refused
@@ -160,7 +160,7 @@ def _extensions(cert: x509.Certificate) -> tuple[tuple[tuple[str, ...], ...], bo
     return sans, is_ca, eku
 
 
-def _sans(ext: x509.SubjectAlternativeName) -> tuple[tuple[str, ...], ...]:
+def _sans(ext: x509.SubjectAlternativeName) -> _Sans:
     """DNS, IP and URI names in order, refused where Go's parseSANExtension refuses."""
     dns: list[str] = []
     ips: list[str] = []
