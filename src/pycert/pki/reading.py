@@ -16,7 +16,8 @@ import re
 from typing import NamedTuple, Optional
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - the string type of a name value
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -32,9 +33,12 @@ _CN, _O, _OU = (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME,
 _GO_STRINGS = frozenset({_ASN1Type.T61String, _ASN1Type.PrintableString,
                          _ASN1Type.UTF8String, _ASN1Type.BMPString, _ASN1Type.IA5String,
                          _ASN1Type.NumericString})
-# Go 1.19's parsePublicKey: algorithms it knows, by OID; others load as "unknown".
+# Go 1.19's parsePublicKey: algorithms it knows, by OID; others (Ed448, X25519, RSA-PSS)
+# load as "unknown", their keys unread.
 _KEY_TYPES = {"1.2.840.113549.1.1.1": "RSA", "1.2.840.10045.2.1": "ECDSA",
-              "1.3.101.112": "Ed25519", "1.2.840.10040.4.1": "DSA", "1.3.101.113": "Ed448"}
+              "1.3.101.112": "Ed25519", "1.2.840.10040.4.1": "DSA"}
+# An RSA key's AlgorithmIdentifier as Go requires it: rsaEncryption with NULL parameters.
+_RSA_ALGORITHM = bytes.fromhex("300d06092a864886f70d0101010500")
 _GO_CURVES = frozenset({"secp224r1", "secp256r1", "secp384r1", "secp521r1"})
 
 
@@ -51,7 +55,7 @@ class Name(NamedTuple):
 
 
 class KeyInfo(NamedTuple):
-    type: str  # RSA, ECDSA, Ed25519, Ed448, DSA, or the algorithm's dotted OID
+    type: str  # RSA, ECDSA, Ed25519, DSA, or the algorithm's dotted OID (as Ed448's)
     size: Optional[int]  # noqa: UP045
     curve: Optional[str]  # noqa: UP045
 
@@ -109,8 +113,8 @@ def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
         (dns, ips, uris), is_ca, eku = _extensions(cert)
         return CertFields(der, subject, issuer, head.subject, head.issuer,
                           cert.serial_number, cert.not_valid_before_utc,
-                          cert.not_valid_after_utc, dns, ips, uris, is_ca, eku, _key(cert),
-                          _signature_algorithm(cert))
+                          cert.not_valid_after_utc, dns, ips, uris, is_ca, eku,
+                          _key(cert, head), _signature_algorithm(cert))
     except Unreadable:
         raise
     except Exception as exc:  # cryptography's ValueError and its few other refusals
@@ -216,23 +220,27 @@ def _go_quote(text: str) -> str:
     return go_quote(text)
 
 
-def _key(cert: x509.Certificate) -> KeyInfo:
+def _key(cert: x509.Certificate, head: tbs.Head) -> KeyInfo:
     """The public key's type, size and curve; refused where Go refuses to load it."""
     oid = cert.public_key_algorithm_oid.dotted_string
     kind = _KEY_TYPES.get(oid)
     if kind is None:
         return KeyInfo(oid, None, None)  # Go keeps such a key as "unknown", unread
+    if kind == "RSA" and head.key_algorithm != _RSA_ALGORITHM:  # Go: RFC 3279's NULL
+        raise Unreadable("x509: RSA key missing NULL parameters")
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         return KeyInfo(kind, key.key_size, None)
     if isinstance(key, ec.EllipticCurvePublicKey):
         if key.curve.name not in _GO_CURVES:
             raise Unreadable("x509: unsupported elliptic curve")
+        point = key.public_bytes(serialization.Encoding.X962,
+                                 serialization.PublicFormat.UncompressedPoint)
+        if not head.public_key_info.endswith(point):  # elliptic.Unmarshal: uncompressed only
+            raise Unreadable("x509: failed to unmarshal elliptic curve point")
         return KeyInfo(kind, key.curve.key_size, key.curve.name)
     if isinstance(key, ed25519.Ed25519PublicKey):
         return KeyInfo(kind, 256, None)
-    if isinstance(key, ed448.Ed448PublicKey):
-        return KeyInfo(kind, 456, None)
     return KeyInfo(kind, getattr(key, "key_size", None), None)  # DSA
 
 
