@@ -14,6 +14,7 @@ import hashlib
 import ipaddress
 import re
 from typing import NamedTuple, Optional
+from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -190,28 +191,84 @@ def _ia5(value: str, what: str) -> str:
     return value
 
 
-# What Go's net/url.Parse refuses in a URI SAN: control bytes, a bad %-escape, and a
-# host that is not a domain (x509's domainToReverseLabels).
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_LABEL = re.compile(r"[^.]+")
-
-
 def _uri(uri: str) -> str:
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri) or _BAD_ESCAPE.search(uri):
-        raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: invalid URI")
-    scheme, sep, rest = uri.partition("://")
-    if sep and scheme and rest:
-        authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
-        host = authority.rsplit(":", 1)[0] if not authority.startswith("[") else ""
-        if host and not _domain(host):
-            raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: invalid domain")
-    return uri
+    """The URI as Go's url.URL prints it, or Unreadable in parseSANExtension's words."""
+    error, host = _parse_url(uri)
+    if error is None and host and not _domain(unquote(host)):  # domainToReverseLabels
+        error = "invalid domain"
+    if error is not None:
+        raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: {error}")
+    scheme = _SCHEME.match(uri)
+    return uri[:scheme.end()].lower() + uri[scheme.end():] if scheme else uri  # Parse lowers
+
+
+# net/url.Parse (Go 1.19) on an ASCII URI SAN: the checks by which it refuses one, in its
+# order. The URI's text is kept but for its scheme's case: Go's String() also re-escapes
+# a path or fragment, which pycert does not follow (tests/test_go_reading.py).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # stringContainsCTLByte
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # getScheme
+_PORT = re.compile(r"(:[0-9]*)?")  # validOptionalPort
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2}).{0,2}")  # unescape
+# unescape(host, encodeHost): also an escaped ASCII byte (but %25), and any byte that
+# shouldEscape(c, encodeHost) keeps out of a host.
+_BAD_HOST = re.compile(r"%(?![0-9A-Fa-f]{2}).{0,2}|%(?!25)[0-7][0-9A-Fa-f]|"
+                       r"[^A-Za-z0-9!$&'()*+,;=:\[\]<>\"\-_.~%]")
+
+
+def _parse_url(uri: str) -> tuple[str | None, str]:
+    """(Go's error or None, the host) of url.Parse(uri)."""
+    text, _, fragment = uri.partition("#")  # Parse: the fragment is cut off first
+    quoted = _go_quote(text)
+    if _CONTROL.search(text):
+        return f"parse {quoted}: net/url: invalid control character in URL", ""
+    if text.startswith(":"):
+        return f"parse {quoted}: missing protocol scheme", ""
+    scheme = _SCHEME.match(text)
+    rest = (text[scheme.end():] if scheme else text).partition("?")[0]  # a query is not read
+    host = ""
+    if scheme and not rest.startswith("/"):
+        rest = ""  # opaque ("urn:..."): kept as written
+    elif not scheme and ":" in rest.partition("/")[0]:
+        return f"parse {quoted}: first path segment in URL cannot contain colon", ""
+    if rest.startswith("//") and (scheme or not rest.startswith("///")):  # parseAuthority
+        authority, slash, path = rest[2:].partition("/")
+        rest, host = slash + path, authority.rpartition("@")[2]
+        error = _host_error(host)
+        if error:
+            return f"parse {quoted}: {error}", host
+    for part, where in ((rest, quoted), (fragment, _go_quote(uri))):  # setPath, setFragment
+        bad = _BAD_ESCAPE.search(part)
+        if bad:
+            return f"parse {where}: invalid URL escape {_go_quote(bad.group())}", host
+    return None, host
+
+
+def _host_error(host: str) -> str | None:
+    """parseHost: the port after the host (or after an IPv6 literal's "]"), then its bytes."""
+    if host.startswith("["):
+        if "]" not in host:
+            return "missing ']' in host"
+        port = host[host.rindex("]") + 1:]
+    else:
+        port = host[host.rindex(":"):] if ":" in host else ""
+    if not _PORT.fullmatch(port):
+        return f"invalid port {_go_quote(port)} after host"
+    bad = _BAD_HOST.search(host)
+    if bad is None:
+        return None
+    if bad.group().startswith("%"):
+        return f"invalid URL escape {_go_quote(bad.group())}"
+    return f"invalid character {_go_quote(bad.group())} in host name"
 
 
 def _domain(host: str) -> bool:
-    """Go's domainToReverseLabels: non-empty ASCII labels, no trailing dot."""
-    return host.isascii() and not host.endswith(".") and all(
-        _LABEL.fullmatch(label) for label in host.split("."))
+    """Go's domainToReverseLabels (run on any host but an empty one): labels of printable
+    ASCII, none empty, though a single leading dot is dropped unseen."""
+    labels = host.split(".")
+    if len(labels) > 1 and labels[0] == "":
+        labels = labels[1:]
+    return not host or all(label and all(33 <= ord(c) <= 126 for c in label)
+                           for label in labels)
 
 
 def _go_quote(text: str) -> str:
