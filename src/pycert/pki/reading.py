@@ -3,8 +3,9 @@
 
 What Go refuses is refused here (`Unreadable`, in Go's words where practical); where Go
 accepts, the values are Go's: the *last* CN, SANs in certificate order, IPs in Go's text
-form. The few places where cryptography refuses what Go accepts are listed in
-docs/compatibility.md ("Certificates Go reads and pycert refuses").
+form. The few places where cryptography refuses what Go accepts are listed, each with
+its reason, in tests/test_go_reading.py (KNOWN_DIFFERENCES), which holds this reader to
+Go's own on a corpus of odd certificates.
 """
 
 from __future__ import annotations
@@ -111,14 +112,27 @@ def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
             issuer = _name(cert.issuer)
             if names is not None:
                 names[head.issuer] = issuer
-        (dns, ips, uris), is_ca, eku = _extensions(cert)
+        # Go reads extensions of v3 certificates only: a v1 certificate's are not there.
+        no_extensions = cert.version is not x509.Version.v3
+        (dns, ips, uris), is_ca, eku = ((_NO_SANS, False, None) if no_extensions
+                                        else _extensions(cert))
         return CertFields(der, subject, issuer, head.subject, head.issuer,
                           cert.serial_number, cert.not_valid_before_utc,
                           cert.not_valid_after_utc, dns, ips, uris, is_ca, eku,
                           _key(cert, head), _signature_algorithm(cert))
     except Unreadable:
         raise
+    except x509.DuplicateExtension as exc:  # Go: parseCertificate's seenExts
+        raise Unreadable("x509: certificate contains duplicate extensions") from exc
+    except x509.InvalidVersion as exc:  # Go: "invalid version" above v3 (v2 it reads)
+        raise Unreadable("x509: invalid version" if exc.parsed_version > 2
+                         else _message(exc)) from exc
     except Exception as exc:  # cryptography's ValueError and its few other refusals
+        end = tbs.element_end(der)
+        if end is not None and end < len(der):
+            # Go parses the first element as the certificate, then refuses what follows.
+            read(der[:end], names)
+            raise Unreadable("x509: trailing data") from exc
         raise Unreadable(_message(exc)) from exc
 
 
@@ -138,12 +152,15 @@ def _name(name: x509.Name) -> Name:
             if kind not in _GO_STRINGS:
                 raise Unreadable("x509: invalid RDNSequence: invalid attribute value: "
                                  f"unsupported string type: {kind.value}")
+            value = str(attr.value)
+            if kind is _ASN1Type.BMPString and value.endswith("\x00"):
+                value = value[:-1]  # Go's parseASN1String strips a BMPString's terminator
             if attr.oid == _CN:
-                cn = str(attr.value)
+                cn = value
             elif attr.oid == _O:
-                o.append(str(attr.value))
+                o.append(value)
             elif attr.oid == _OU:
-                ou.append(str(attr.value))
+                ou.append(value)
     return Name(cn, tuple(o), tuple(ou))
 
 
