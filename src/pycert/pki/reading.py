@@ -35,6 +35,12 @@ _CN, _O, _OU = (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME,
 _GO_STRINGS = frozenset({_ASN1Type.T61String, _ASN1Type.PrintableString,
                          _ASN1Type.UTF8String, _ASN1Type.BMPString, _ASN1Type.IA5String,
                          _ASN1Type.NumericString})
+# And the bytes it lets two of them hold (cryptography checks PrintableString from 45,
+# NumericString from 51): isPrintable, with the '*' and '&' Go allows as real CAs write
+# them, and digits and spaces.
+_GO_CHARSETS = {
+    _ASN1Type.PrintableString: (re.compile(r"[A-Za-z0-9'()+,\-./ :=?*&]*"), "PrintableString"),
+    _ASN1Type.NumericString: (re.compile(r"[0-9 ]*"), "NumericString")}
 # Go 1.19's parsePublicKey: algorithms it knows, by OID; others (Ed448, X25519, RSA-PSS)
 # load as "unknown", their keys unread.
 _KEY_TYPES = {"1.2.840.113549.1.1.1": "RSA", "1.2.840.10045.2.1": "ECDSA",
@@ -153,6 +159,10 @@ def _name(name: x509.Name) -> Name:
                 raise Unreadable("x509: invalid RDNSequence: invalid attribute value: "
                                  f"unsupported string type: {kind.value}")
             value = str(attr.value)
+            charset, what = _GO_CHARSETS.get(kind, (None, ""))
+            if charset is not None and not charset.fullmatch(value):
+                raise Unreadable("x509: invalid RDNSequence: invalid attribute value: "
+                                 f"invalid {what}")
             if kind is _ASN1Type.BMPString and value.endswith("\x00"):
                 value = value[:-1]  # Go's parseASN1String strips a BMPString's terminator
             if attr.oid == _CN:
@@ -178,7 +188,9 @@ def _extensions(cert: x509.Certificate) -> tuple[_Sans, bool, tuple[str, ...] | 
         elif isinstance(value, x509.BasicConstraints):
             is_ca = value.ca
         elif isinstance(value, x509.ExtendedKeyUsage):
-            eku = tuple(_EKU_NAMES.get(u.dotted_string, u.dotted_string) for u in value)
+            # Go: an empty ExtendedKeyUsage leaves ExtKeyUsage nil, as if absent (any
+            # usage); cryptography reads one before 44, refuses it from 44 on.
+            eku = tuple(_EKU_NAMES.get(u.dotted_string, u.dotted_string) for u in value) or None
     return sans, is_ca, eku
 
 
@@ -296,7 +308,7 @@ def _go_quote(text: str) -> str:
 
 def _key(cert: x509.Certificate, head: tbs.Head) -> KeyInfo:
     """The public key's type, size and curve; refused where Go refuses to load it."""
-    oid = cert.public_key_algorithm_oid.dotted_string
+    oid = head.key_oid  # cryptography 42 has no Certificate.public_key_algorithm_oid
     kind = _KEY_TYPES.get(oid)
     if kind is None:
         return KeyInfo(oid, None, None)  # Go keeps such a key as "unknown", unread

@@ -5,7 +5,8 @@ cryptography has no public way to give things Go relies on: the signature algori
 inside the signed part (Go refuses a certificate whose inner and outer algorithms differ),
 the issuer and subject Names exactly as encoded (Go matches an issuer to a subject byte
 for byte), and the public key as written (Go wants an RSA key's NULL parameters and an
-uncompressed EC point). This reads those slices of a certificate that cryptography has
+uncompressed EC point); nor, before cryptography 43, the public key's algorithm when it
+cannot load the key. This reads those slices of a certificate that cryptography has
 already parsed, and nothing else; tests/test_go_reading.py holds it equal to
 cryptography's answer on every certificate the test suite owns. `element_end` reads one
 header more: where the first element of any input ends, so the reader can tell a
@@ -24,6 +25,7 @@ class Head(NamedTuple):
     subject: bytes
     public_key_info: bytes  # the SubjectPublicKeyInfo element
     key_algorithm: bytes  # its AlgorithmIdentifier element, parameters included
+    key_oid: str  # that algorithm's OID, dotted
 
 
 def _element(der: bytes, i: int) -> tuple[int, int]:
@@ -54,7 +56,22 @@ def head(der: bytes) -> Head:
     outer_end = _element(der, tbs_end)[1]
     return Head(der[inner_start:issuer_start], der[tbs_end:outer_end],
                 der[issuer_start:issuer_end], der[subject_start:spki_start],
-                der[spki_start:spki_end], der[key_start:key_end])
+                der[spki_start:spki_end], der[key_start:key_end],
+                _dotted(der, _element(der, key_start)[0]))
+
+
+def _dotted(der: bytes, i: int) -> str:
+    """The OBJECT IDENTIFIER element at offset i, dotted: base-128 arcs, the first two
+    folded into one (X.690 8.19)."""
+    start, end = _element(der, i)
+    arcs, value = [], 0
+    for byte in der[start:end]:
+        value = value << 7 | byte & 0x7F
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]]))
 
 
 def element_end(data: bytes) -> int | None:
