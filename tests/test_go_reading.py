@@ -163,6 +163,10 @@ def pycert_view(der: bytes) -> dict[str, Any]:
         f = reading.read(der)
     except reading.Unreadable as exc:
         return {"error": str(exc)}
+    key = f.key
+    for oid, named in reading.UNREAD_KEYS.items():  # Go names such a key by its OID only
+        if key == named:
+            key = reading.KeyInfo(oid, None, None)
     eku = f.eku or ()  # () would be a usage list Go cannot have: kept apart from None
     eku_empty = [] if f.eku == () else None
     return {"subject": _name(f.subject), "issuer": _name(f.issuer),
@@ -171,8 +175,8 @@ def pycert_view(der: bytes) -> dict[str, Any]:
             "eku": _list(tuple(u for u in eku if u in GO_EKUS)) or eku_empty,
             "eku_unknown": _list(tuple(u for u in eku if u not in GO_EKUS)) or eku_empty,
             "serial": f.serial_hex, "not_before": _time(f.not_before),
-            "not_after": _time(f.not_after), "key": f.key.type, "key_size": f.key.size,
-            "curve": f.key.curve}
+            "not_after": _time(f.not_after), "key": key.type, "key_size": key.size,
+            "curve": key.curve}
 
 
 def agrees(mine: dict[str, Any], go: dict[str, Any]) -> bool:

@@ -63,9 +63,14 @@ class Name(NamedTuple):
 
 
 class KeyInfo(NamedTuple):
-    type: str  # RSA, ECDSA, Ed25519, DSA, or the algorithm's dotted OID (as Ed448's)
+    type: str  # RSA, ECDSA, Ed25519, DSA, Ed448, or the algorithm's dotted OID
     size: Optional[int]  # noqa: UP045
     curve: Optional[str]  # noqa: UP045
+
+
+# Keys Go 1.19 leaves unread (an "unknown" algorithm) that pycert still names, as its
+# records and messages do; any other such key is named by its dotted OID.
+UNREAD_KEYS = {"1.3.101.113": KeyInfo("Ed448", 456, None)}
 
 
 class CertFields(NamedTuple):
@@ -311,7 +316,7 @@ def _key(cert: x509.Certificate, head: tbs.Head) -> KeyInfo:
     oid = head.key_oid  # cryptography 42 has no Certificate.public_key_algorithm_oid
     kind = _KEY_TYPES.get(oid)
     if kind is None:
-        return KeyInfo(oid, None, None)  # Go keeps such a key as "unknown", unread
+        return UNREAD_KEYS.get(oid, KeyInfo(oid, None, None))  # Go: "unknown", unread
     if kind == "RSA" and head.key_algorithm != _RSA_ALGORITHM:  # Go: RFC 3279's NULL
         raise Unreadable("x509: RSA key missing NULL parameters")
     key = cert.public_key()
