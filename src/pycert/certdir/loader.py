@@ -10,7 +10,6 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir.files import MAX_FILE_BYTES, READ_FLAGS, TEMP_MARK, TooLarge, read_regular
@@ -18,10 +17,7 @@ from pycert.errors import CertError
 from pycert.gocompat import errno_text, file_mode, go_quote
 from pycert.kinds import BY_PREFIX, CLIENT, NODE, Kind
 from pycert.pki.pem import blocks
-
-if TYPE_CHECKING:
-    from cryptography import x509
-
+from pycert.pki.reading import CertFields, Name, Unreadable, read
 
 
 @dataclass
@@ -32,26 +28,9 @@ class CertFile:
     name: str  # the <user>/<id> part of named kinds, "" otherwise
     filename: str
     path: str
-    ders: list[bytes] = field(default_factory=list)  # each certificate, DER; all parse
+    certs: list[CertFields] = field(default_factory=list)  # empty when the file failed
     key_filename: str = ""  # set only when the key passed every check
     error: str = ""
-
-    @property
-    def certs(self) -> list[x509.Certificate]:
-        """The certificates, parsed anew on each call (they parsed once already, at load).
-
-        Holding 10,000 parsed certificates at once costs ~10 MB more than their DER, so
-        `list` parses each again for the moment it needs it.
-        """
-        from cryptography import x509
-
-        return [x509.load_der_x509_certificate(der) for der in self.ders]
-
-    def first(self) -> x509.Certificate | None:
-        """The leading certificate, the one cockroach reads dates and names from."""
-        from cryptography import x509
-
-        return x509.load_der_x509_certificate(self.ders[0]) if self.ders else None
 
 
 def classify(filename: str) -> tuple[Kind, str] | str | None:
@@ -94,12 +73,12 @@ def load_dir(directory: str, *, strict: bool = True, key_permissions: bool = Tru
             decorated=True,
         ) from None
     prefix = _join_prefix(directory)
-    if tick is None:
-        found = [_load_file(prefix, n, key_permissions) for n in names]
-    else:
-        found = []
-        for start in range(0, len(names), 64):
-            found += [_load_file(prefix, n, key_permissions) for n in names[start : start + 64]]
+    issuers: dict[bytes, Name] = {}  # this load's distinct issuer names, read once each
+    found = []
+    for start in range(0, len(names), 64):
+        found += [_load_file(prefix, n, key_permissions, issuers)
+                  for n in names[start : start + 64]]
+        if tick is not None:
             tick("reading", len(names[start : start + 64]), len(names))
     files = [f for f in found if f is not None]
     if strict:
@@ -113,7 +92,8 @@ def _join_prefix(directory: str) -> str:
     return "" if head == "." else head if head.endswith("/") else head + "/"
 
 
-def _load_file(prefix: str, filename: str, key_permissions: bool) -> CertFile | None:
+def _load_file(prefix: str, filename: str, key_permissions: bool,
+               issuers: dict[bytes, Name]) -> CertFile | None:
     verdict = classify(filename)
     path = prefix + filename  # == gocompat.join(directory, filename): names hold no "/"
     if verdict is None:
@@ -123,7 +103,7 @@ def _load_file(prefix: str, filename: str, key_permissions: bool) -> CertFile | 
         return None
     kind, name = verdict
     entry = CertFile(kind, name, filename, path)
-    entry.ders, entry.error = _parse_certs(path, filename)
+    entry.certs, entry.error = parse_file(path, filename, issuers)
     if entry.error:
         log.warning("could not parse certificate for %s: %s", path, entry.error)
     if not kind.is_ca and not entry.error:
@@ -136,30 +116,29 @@ def _load_file(prefix: str, filename: str, key_permissions: bool) -> CertFile | 
     return entry
 
 
-def _parse_certs(path: str, filename: str) -> tuple[list[bytes], str]:
-    """Each certificate's DER once it parsed, or the error cockroach's loader reports."""
+def parse_file(path: str, filename: str,
+               issuers: dict[bytes, Name] | None = None) -> tuple[list[CertFields], str]:
+    """Each certificate of a file, read as Go reads it, or the error cockroach's loader
+    reports (every certificate must read, as in cockroach's loader)."""
     data = read_capped(path)
     if data is None:
         return [], f"certificate file {filename} is larger than {MAX_FILE_BYTES} bytes"
     if not data:
         return [], f"empty certificate file: {filename}"
-    from cryptography import x509
-
-    ders: list[bytes] = []
+    certs: list[CertFields] = []
     for block in blocks(data):
         if block.type != "CERTIFICATE":
             return [], (
-                f"failed to parse certificate file {filename} as PEM: block #{len(ders)} "
+                f"failed to parse certificate file {filename} as PEM: block #{len(certs)} "
                 f"is of type {block.type}, not CERTIFICATE"
             )
         try:
-            x509.load_der_x509_certificate(block.der)  # parse to validate; kept as DER
-        except ValueError as exc:
-            return [], f"failed to parse certificate {len(ders)} in file {filename}: {exc}"
-        ders.append(block.der)
-    if not ders:
+            certs.append(read(block.der, issuers))
+        except Unreadable as exc:
+            return [], f"failed to parse certificate {len(certs)} in file {filename}: {exc}"
+    if not certs:
         return [], f"no certificates found in {filename}"
-    return ders, ""
+    return certs, ""
 
 
 def read_capped(path: str) -> bytes | None:

@@ -32,6 +32,7 @@ from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
+    from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
 Fn = Callable[..., Any]
@@ -110,7 +111,7 @@ class Threshold(click.ParamType):
     name = "duration|percent"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> Any:
-        from pycert.certdir.check import parse_threshold
+        from pycert.certdir.thresholds import parse_threshold
 
         try:
             return parse_threshold(str(value))
@@ -213,14 +214,24 @@ def key_spec(opts: dict[str, Any]) -> KeySpec:
     return KeySpec.of(opts.get("key_type") or "rsa", opts.get("key_size"))
 
 
+def start_key(spec: KeySpec, ca_key: str | None = None) -> PendingKey | None:
+    """A new key, started on another core before the CLI imports the API and x509 (~50 ms
+    of a create command overlap the key search); None when `ca_key` exists (no new key)."""
+    if ca_key and os.path.lexists(ca_key):
+        return None
+    from pycert.pki.keys import PendingKey
+
+    return PendingKey(spec)
+
+
 def lifetime(opts: dict[str, Any]) -> Lifetime:
     """--lifetime or --not-after (never both), and --lifetime-policy."""
-    from pycert.pki.fields import rfc3339
     from pycert.pki.specs import Lifetime
 
     not_after = opts.get("not_after")
     if not_after is not None and opts.get("lifetime") is not None:
-        raise flag_error(rfc3339(not_after), "--not-after", "cannot be combined with --lifetime")
+        raise flag_error(not_after.strftime("%Y-%m-%dT%H:%M:%SZ"), "--not-after",
+                         "cannot be combined with --lifetime")
     return Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
 
 

@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from pycert.cli.render import dry_run_text, manifest
+from pycert.pki.describe import rfc3339
 
 if TYPE_CHECKING:
     from pycert.certdir.prune import Pruning
@@ -39,18 +40,16 @@ def renew_json(result: RenewResult) -> str:
 
 def renew_text(result: RenewResult) -> str:
     """A line per renewal (a dry run: the plan of each), then the backups kept."""
-    from pycert.pki.fields import rfc3339
-
     if result.dry_run:
         return "".join(f"would renew {r.path} ({r.reason})\n"
                        + dry_run_text(r.outcome, True).split("\n", 1)[1]
                        for r in result.renewed)
     lines = []
     for r in result.renewed:
-        cert = r.outcome.cert
+        cert = r.outcome.fields
         assert cert is not None
         lines.append(f"renewed {r.path} ({r.reason}): now until "
-                     f"{rfc3339(cert.not_valid_after_utc)}, signed by {r.outcome.signer_path}, "
+                     f"{rfc3339(cert.not_after)}, signed by {r.outcome.signer_path}, "
                      f"{'same' if r.reused_key else 'new'} key")
     lines += [f"kept {path}" for path in result.backups]
     return "".join(line + "\n" for line in lines)
@@ -85,8 +84,6 @@ def stage_two(rotation: Rotation, certs_dir: str) -> tuple[str, str]:
 
 def rotate_text(rotation: Rotation, certs_dir: str) -> str:
     """What stage 1 did (or, in a dry run, would do), then the runbook's next steps."""
-    from pycert.pki.fields import rfc3339
-
     renew, prune = stage_two(rotation, certs_dir)
     lines = []
     if rotation.dry_run and rotation.outcome is not None:
@@ -130,29 +127,25 @@ def rotate_json(rotation: Rotation, certs_dir: str) -> str:
 
 def prune_text(pruning: Pruning) -> str:
     """Every certificate of the bundle, kept or removed, and why."""
-    from pycert.pki.fields import rfc3339
-
     total, gone = len(pruning.verdicts), len(pruning.removed)
     head = f"{'would remove' if pruning.dry_run else 'removed'} {gone} of {total} " \
         f"certificate{'' if total == 1 else 's'} from {pruning.bundle}"
     lines = (["dry run: nothing was written"] if pruning.dry_run else []) + [head]
     for v in pruning.verdicts:
         lines.append(f"  {'keep  ' if v.keep else 'remove'} #{v.index} serial "
-                     f"{v.cert.serial_number:x} (until {rfc3339(v.cert.not_valid_after_utc)}): "
+                     f"{v.cert.serial_hex} (until {rfc3339(v.cert.not_after)}): "
                      f"{v.reason}")
     lines += [f"kept {path}" for path in pruning.backups]
     return "\n".join(lines) + "\n"
 
 
 def prune_json(pruning: Pruning) -> str:
-    from pycert.pki.fields import rfc3339
-
     outcomes = [pruning.outcome] if pruning.outcome is not None else []
     doc = json.loads(manifest(outcomes, pruning.dry_run))
     doc["bundle"] = pruning.bundle
     doc["certificates"] = [
-        {"index": v.index, "serial": format(v.cert.serial_number, "x"), "keep": v.keep,
-         "not_after": rfc3339(v.cert.not_valid_after_utc), "reason": v.reason,
+        {"index": v.index, "serial": v.cert.serial_hex, "keep": v.keep,
+         "not_after": rfc3339(v.cert.not_after), "reason": v.reason,
          "signs": v.signs} for v in pruning.verdicts]
     doc["backups"] = pruning.backups
     return json.dumps(doc, indent=2) + "\n"

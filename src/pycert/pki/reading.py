@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - the string type of a name value
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from pycert.gocompat import go_quote
 from pycert.hosts import ip_text
 from pycert.pki import tbs
 
@@ -130,7 +131,7 @@ def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
         return CertFields(der, subject, issuer, head.subject, head.issuer,
                           cert.serial_number, cert.not_valid_before_utc,
                           cert.not_valid_after_utc, dns, ips, uris, is_ca, eku,
-                          _key(cert, head), _signature_algorithm(cert))
+                          key_info(cert, head), _signature_algorithm(cert))
     except Unreadable:
         raise
     except x509.DuplicateExtension as exc:  # Go: parseCertificate's seenExts
@@ -179,11 +180,11 @@ def _name(name: x509.Name) -> Name:
     return Name(cn, tuple(o), tuple(ou))
 
 
-_Sans = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # DNS, IP, URI
-_NO_SANS: _Sans = ((), (), ())
+Sans = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # DNS, IP, URI
+_NO_SANS: Sans = ((), (), ())
 
 
-def _extensions(cert: x509.Certificate) -> tuple[_Sans, bool, tuple[str, ...] | None]:
+def _extensions(cert: x509.Certificate) -> tuple[Sans, bool, tuple[str, ...] | None]:
     """(SANs, CA flag, EKU names), every extension parsed as Go parses its own."""
     sans, is_ca, eku = _NO_SANS, False, None
     for ext in cert.extensions:  # parses every extension: a malformed one is refused
@@ -195,11 +196,16 @@ def _extensions(cert: x509.Certificate) -> tuple[_Sans, bool, tuple[str, ...] | 
         elif isinstance(value, x509.ExtendedKeyUsage):
             # Go: an empty ExtendedKeyUsage leaves ExtKeyUsage nil, as if absent (any
             # usage); cryptography reads one before 44, refuses it from 44 on.
-            eku = tuple(_EKU_NAMES.get(u.dotted_string, u.dotted_string) for u in value) or None
+            eku = tuple(eku_name(u) for u in value) or None
     return sans, is_ca, eku
 
 
-def _sans(ext: x509.SubjectAlternativeName) -> _Sans:
+def eku_name(oid: x509.ObjectIdentifier) -> str:
+    """`serverAuth`, `clientAuth`, or the purpose's dotted OID."""
+    return _EKU_NAMES.get(oid.dotted_string, oid.dotted_string)
+
+
+def _sans(ext: x509.SubjectAlternativeName) -> Sans:
     """DNS, IP and URI names in order, refused where Go's parseSANExtension refuses."""
     dns: list[str] = []
     ips: list[str] = []
@@ -231,7 +237,7 @@ def _uri(uri: str) -> str:
     if error is None and host and not _domain(unquote(host)):  # domainToReverseLabels
         error = "invalid domain"
     if error is not None:
-        raise Unreadable(f"x509: cannot parse URI {_go_quote(uri)}: {error}")
+        raise Unreadable(f"x509: cannot parse URI {go_quote(uri)}: {error}")
     scheme = _SCHEME.match(uri)
     return uri[:scheme.end()].lower() + uri[scheme.end():] if scheme else uri  # Parse lowers
 
@@ -252,7 +258,7 @@ _BAD_HOST = re.compile(r"%(?![0-9A-Fa-f]{2}).{0,2}|%(?!25)[0-7][0-9A-Fa-f]|"
 def _parse_url(uri: str) -> tuple[str | None, str]:
     """(Go's error or None, the host) of url.Parse(uri)."""
     text, _, fragment = uri.partition("#")  # Parse: the fragment is cut off first
-    quoted = _go_quote(text)
+    quoted = go_quote(text)
     if _CONTROL.search(text):
         return f"parse {quoted}: net/url: invalid control character in URL", ""
     if text.startswith(":"):
@@ -270,10 +276,10 @@ def _parse_url(uri: str) -> tuple[str | None, str]:
         error = _host_error(host)
         if error:
             return f"parse {quoted}: {error}", host
-    for part, where in ((rest, quoted), (fragment, _go_quote(uri))):  # setPath, setFragment
+    for part, where in ((rest, quoted), (fragment, go_quote(uri))):  # setPath, setFragment
         bad = _BAD_ESCAPE.search(part)
         if bad:
-            return f"parse {where}: invalid URL escape {_go_quote(bad.group())}", host
+            return f"parse {where}: invalid URL escape {go_quote(bad.group())}", host
     return None, host
 
 
@@ -286,13 +292,13 @@ def _host_error(host: str) -> str | None:
     else:
         port = host[host.rindex(":"):] if ":" in host else ""
     if not _PORT.fullmatch(port):
-        return f"invalid port {_go_quote(port)} after host"
+        return f"invalid port {go_quote(port)} after host"
     bad = _BAD_HOST.search(host)
     if bad is None:
         return None
     if bad.group().startswith("%"):
-        return f"invalid URL escape {_go_quote(bad.group())}"
-    return f"invalid character {_go_quote(bad.group())} in host name"
+        return f"invalid URL escape {go_quote(bad.group())}"
+    return f"invalid character {go_quote(bad.group())} in host name"
 
 
 def _domain(host: str) -> bool:
@@ -305,14 +311,11 @@ def _domain(host: str) -> bool:
                            for label in labels)
 
 
-def _go_quote(text: str) -> str:
-    from pycert.gocompat import go_quote
-
-    return go_quote(text)
-
-
-def _key(cert: x509.Certificate, head: tbs.Head) -> KeyInfo:
-    """The public key's type, size and curve; refused where Go refuses to load it."""
+def key_info(cert: x509.Certificate, head: tbs.Head | None = None) -> KeyInfo:
+    """The public key's type, size and curve; refused where Go refuses to load it.
+    `head`: the certificate's tbs.head, where the caller has it."""
+    if head is None:
+        head = tbs.head(cert.public_bytes(serialization.Encoding.DER))
     oid = head.key_oid  # cryptography 42 has no Certificate.public_key_algorithm_oid
     kind = _KEY_TYPES.get(oid)
     if kind is None:
