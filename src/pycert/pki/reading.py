@@ -3,8 +3,9 @@
 
 What Go refuses is refused here (`Unreadable`, in Go's words where practical); where Go
 accepts, the values are Go's: the *last* CN, SANs in certificate order, IPs in Go's text
-form. The few places where cryptography refuses what Go accepts are listed in
-docs/compatibility.md ("Certificates Go reads and pycert refuses").
+form. The few places where cryptography refuses what Go accepts are listed, each with
+its reason, in tests/test_go_reading.py (KNOWN_DIFFERENCES), which holds this reader to
+Go's own on a corpus of odd certificates.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import hashlib
 import ipaddress
 import re
 from typing import NamedTuple, Optional
+from urllib.parse import unquote
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - the string type of a name value
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -33,9 +36,18 @@ _CN, _O, _OU = (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME,
 _GO_STRINGS = frozenset({_ASN1Type.T61String, _ASN1Type.PrintableString,
                          _ASN1Type.UTF8String, _ASN1Type.BMPString, _ASN1Type.IA5String,
                          _ASN1Type.NumericString})
-# Go 1.19's parsePublicKey: algorithms it knows, by OID; others load as "unknown".
+# And the bytes it lets two of them hold (cryptography checks PrintableString from 45,
+# NumericString from 51): isPrintable, with the '*' and '&' Go allows as real CAs write
+# them, and digits and spaces.
+_GO_CHARSETS = {
+    _ASN1Type.PrintableString: (re.compile(r"[A-Za-z0-9'()+,\-./ :=?*&]*"), "PrintableString"),
+    _ASN1Type.NumericString: (re.compile(r"[0-9 ]*"), "NumericString")}
+# Go 1.19's parsePublicKey: algorithms it knows, by OID; others (Ed448, X25519, RSA-PSS)
+# load as "unknown", their keys unread.
 _KEY_TYPES = {"1.2.840.113549.1.1.1": "RSA", "1.2.840.10045.2.1": "ECDSA",
-              "1.3.101.112": "Ed25519", "1.2.840.10040.4.1": "DSA", "1.3.101.113": "Ed448"}
+              "1.3.101.112": "Ed25519", "1.2.840.10040.4.1": "DSA"}
+# An RSA key's AlgorithmIdentifier as Go requires it: rsaEncryption with NULL parameters.
+_RSA_ALGORITHM = bytes.fromhex("300d06092a864886f70d0101010500")
 _GO_CURVES = frozenset({"secp224r1", "secp256r1", "secp384r1", "secp521r1"})
 
 
@@ -52,9 +64,14 @@ class Name(NamedTuple):
 
 
 class KeyInfo(NamedTuple):
-    type: str  # RSA, ECDSA, Ed25519, Ed448, DSA, or the algorithm's dotted OID
+    type: str  # RSA, ECDSA, Ed25519, DSA, Ed448, or the algorithm's dotted OID
     size: Optional[int]  # noqa: UP045
     curve: Optional[str]  # noqa: UP045
+
+
+# Keys Go 1.19 leaves unread (an "unknown" algorithm) that pycert still names, as its
+# records and messages do; any other such key is named by its dotted OID.
+UNREAD_KEYS = {"1.3.101.113": KeyInfo("Ed448", 456, None)}
 
 
 class CertFields(NamedTuple):
@@ -107,14 +124,27 @@ def read(der: bytes, names: dict[bytes, Name] | None = None) -> CertFields:
             issuer = _name(cert.issuer)
             if names is not None:
                 names[head.issuer] = issuer
-        sans, is_ca, eku = _extensions(cert)
+        # Go reads extensions of v3 certificates only: a v1 certificate's are not there.
+        no_extensions = cert.version is not x509.Version.v3
+        (dns, ips, uris), is_ca, eku = ((_NO_SANS, False, None) if no_extensions
+                                        else _extensions(cert))
         return CertFields(der, subject, issuer, head.subject, head.issuer,
                           cert.serial_number, cert.not_valid_before_utc,
-                          cert.not_valid_after_utc, *sans, is_ca, eku, key_info(cert),
-                          _signature_algorithm(cert))
+                          cert.not_valid_after_utc, dns, ips, uris, is_ca, eku,
+                          key_info(cert, head), _signature_algorithm(cert))
     except Unreadable:
         raise
+    except x509.DuplicateExtension as exc:  # Go: parseCertificate's seenExts
+        raise Unreadable("x509: certificate contains duplicate extensions") from exc
+    except x509.InvalidVersion as exc:  # Go: "invalid version" above v3 (v2 it reads)
+        raise Unreadable("x509: invalid version" if exc.parsed_version > 2
+                         else _message(exc)) from exc
     except Exception as exc:  # cryptography's ValueError and its few other refusals
+        end = tbs.element_end(der)
+        if end is not None and end < len(der):
+            # Go parses the first element as the certificate, then refuses what follows.
+            read(der[:end], names)
+            raise Unreadable("x509: trailing data") from exc
         raise Unreadable(_message(exc)) from exc
 
 
@@ -134,12 +164,19 @@ def _name(name: x509.Name) -> Name:
             if kind not in _GO_STRINGS:
                 raise Unreadable("x509: invalid RDNSequence: invalid attribute value: "
                                  f"unsupported string type: {kind.value}")
+            value = str(attr.value)
+            charset, what = _GO_CHARSETS.get(kind, (None, ""))
+            if charset is not None and not charset.fullmatch(value):
+                raise Unreadable("x509: invalid RDNSequence: invalid attribute value: "
+                                 f"invalid {what}")
+            if kind is _ASN1Type.BMPString and value.endswith("\x00"):
+                value = value[:-1]  # Go's parseASN1String strips a BMPString's terminator
             if attr.oid == _CN:
-                cn = str(attr.value)
+                cn = value
             elif attr.oid == _O:
-                o.append(str(attr.value))
+                o.append(value)
             elif attr.oid == _OU:
-                ou.append(str(attr.value))
+                ou.append(value)
     return Name(cn, tuple(o), tuple(ou))
 
 
@@ -157,7 +194,9 @@ def _extensions(cert: x509.Certificate) -> tuple[Sans, bool, tuple[str, ...] | N
         elif isinstance(value, x509.BasicConstraints):
             is_ca = value.ca
         elif isinstance(value, x509.ExtendedKeyUsage):
-            eku = tuple(eku_name(u) for u in value)
+            # Go: an empty ExtendedKeyUsage leaves ExtKeyUsage nil, as if absent (any
+            # usage); cryptography reads one before 44, refuses it from 44 on.
+            eku = tuple(eku_name(u) for u in value) or None
     return sans, is_ca, eku
 
 
@@ -192,47 +231,110 @@ def _ia5(value: str, what: str) -> str:
     return value
 
 
-# What Go's net/url.Parse refuses in a URI SAN: control bytes, a bad %-escape, and a
-# host that is not a domain (x509's domainToReverseLabels).
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_LABEL = re.compile(r"[^.]+")
-
-
 def _uri(uri: str) -> str:
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri) or _BAD_ESCAPE.search(uri):
-        raise Unreadable(f"x509: cannot parse URI {go_quote(uri)}: invalid URI")
-    scheme, sep, rest = uri.partition("://")
-    if sep and scheme and rest:
-        authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
-        host = authority.rsplit(":", 1)[0] if not authority.startswith("[") else ""
-        if host and not _domain(host):
-            raise Unreadable(f"x509: cannot parse URI {go_quote(uri)}: invalid domain")
-    return uri
+    """The URI as Go's url.URL prints it, or Unreadable in parseSANExtension's words."""
+    error, host = _parse_url(uri)
+    if error is None and host and not _domain(unquote(host)):  # domainToReverseLabels
+        error = "invalid domain"
+    if error is not None:
+        raise Unreadable(f"x509: cannot parse URI {go_quote(uri)}: {error}")
+    scheme = _SCHEME.match(uri)
+    return uri[:scheme.end()].lower() + uri[scheme.end():] if scheme else uri  # Parse lowers
+
+
+# net/url.Parse (Go 1.19) on an ASCII URI SAN: the checks by which it refuses one, in its
+# order. The URI's text is kept but for its scheme's case: Go's String() also re-escapes
+# a path or fragment, which pycert does not follow (tests/test_go_reading.py).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # stringContainsCTLByte
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # getScheme
+_PORT = re.compile(r"(:[0-9]*)?")  # validOptionalPort
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2}).{0,2}")  # unescape
+# unescape(host, encodeHost): also an escaped ASCII byte (but %25), and any byte that
+# shouldEscape(c, encodeHost) keeps out of a host.
+_BAD_HOST = re.compile(r"%(?![0-9A-Fa-f]{2}).{0,2}|%(?!25)[0-7][0-9A-Fa-f]|"
+                       r"[^A-Za-z0-9!$&'()*+,;=:\[\]<>\"\-_.~%]")
+
+
+def _parse_url(uri: str) -> tuple[str | None, str]:
+    """(Go's error or None, the host) of url.Parse(uri)."""
+    text, _, fragment = uri.partition("#")  # Parse: the fragment is cut off first
+    quoted = go_quote(text)
+    if _CONTROL.search(text):
+        return f"parse {quoted}: net/url: invalid control character in URL", ""
+    if text.startswith(":"):
+        return f"parse {quoted}: missing protocol scheme", ""
+    scheme = _SCHEME.match(text)
+    rest = (text[scheme.end():] if scheme else text).partition("?")[0]  # a query is not read
+    host = ""
+    if scheme and not rest.startswith("/"):
+        rest = ""  # opaque ("urn:..."): kept as written
+    elif not scheme and ":" in rest.partition("/")[0]:
+        return f"parse {quoted}: first path segment in URL cannot contain colon", ""
+    if rest.startswith("//") and (scheme or not rest.startswith("///")):  # parseAuthority
+        authority, slash, path = rest[2:].partition("/")
+        rest, host = slash + path, authority.rpartition("@")[2]
+        error = _host_error(host)
+        if error:
+            return f"parse {quoted}: {error}", host
+    for part, where in ((rest, quoted), (fragment, go_quote(uri))):  # setPath, setFragment
+        bad = _BAD_ESCAPE.search(part)
+        if bad:
+            return f"parse {where}: invalid URL escape {go_quote(bad.group())}", host
+    return None, host
+
+
+def _host_error(host: str) -> str | None:
+    """parseHost: the port after the host (or after an IPv6 literal's "]"), then its bytes."""
+    if host.startswith("["):
+        if "]" not in host:
+            return "missing ']' in host"
+        port = host[host.rindex("]") + 1:]
+    else:
+        port = host[host.rindex(":"):] if ":" in host else ""
+    if not _PORT.fullmatch(port):
+        return f"invalid port {go_quote(port)} after host"
+    bad = _BAD_HOST.search(host)
+    if bad is None:
+        return None
+    if bad.group().startswith("%"):
+        return f"invalid URL escape {go_quote(bad.group())}"
+    return f"invalid character {go_quote(bad.group())} in host name"
 
 
 def _domain(host: str) -> bool:
-    """Go's domainToReverseLabels: non-empty ASCII labels, no trailing dot."""
-    return host.isascii() and not host.endswith(".") and all(
-        _LABEL.fullmatch(label) for label in host.split("."))
+    """Go's domainToReverseLabels (run on any host but an empty one): labels of printable
+    ASCII, none empty, though a single leading dot is dropped unseen."""
+    labels = host.split(".")
+    if len(labels) > 1 and labels[0] == "":
+        labels = labels[1:]
+    return not host or all(label and all(33 <= ord(c) <= 126 for c in label)
+                           for label in labels)
 
 
-def key_info(cert: x509.Certificate) -> KeyInfo:
-    """The public key's type, size and curve; refused where Go refuses to load it."""
-    oid = cert.public_key_algorithm_oid.dotted_string
+def key_info(cert: x509.Certificate, head: tbs.Head | None = None) -> KeyInfo:
+    """The public key's type, size and curve; refused where Go refuses to load it.
+    `head`: the certificate's tbs.head, where the caller has it."""
+    if head is None:
+        head = tbs.head(cert.public_bytes(serialization.Encoding.DER))
+    oid = head.key_oid  # cryptography 42 has no Certificate.public_key_algorithm_oid
     kind = _KEY_TYPES.get(oid)
     if kind is None:
-        return KeyInfo(oid, None, None)  # Go keeps such a key as "unknown", unread
+        return UNREAD_KEYS.get(oid, KeyInfo(oid, None, None))  # Go: "unknown", unread
+    if kind == "RSA" and head.key_algorithm != _RSA_ALGORITHM:  # Go: RFC 3279's NULL
+        raise Unreadable("x509: RSA key missing NULL parameters")
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         return KeyInfo(kind, key.key_size, None)
     if isinstance(key, ec.EllipticCurvePublicKey):
         if key.curve.name not in _GO_CURVES:
             raise Unreadable("x509: unsupported elliptic curve")
+        point = key.public_bytes(serialization.Encoding.X962,
+                                 serialization.PublicFormat.UncompressedPoint)
+        if not head.public_key_info.endswith(point):  # elliptic.Unmarshal: uncompressed only
+            raise Unreadable("x509: failed to unmarshal elliptic curve point")
         return KeyInfo(kind, key.curve.key_size, key.curve.name)
     if isinstance(key, ed25519.Ed25519PublicKey):
         return KeyInfo(kind, 256, None)
-    if isinstance(key, ed448.Ed448PublicKey):
-        return KeyInfo(kind, 456, None)
     return KeyInfo(kind, getattr(key, "key_size", None), None)  # DSA
 
 

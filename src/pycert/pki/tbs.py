@@ -1,11 +1,16 @@
-"""The one byte-level read of a certificate: where its signature algorithms and names sit.
+"""The one byte-level read of a certificate: where its signature algorithms, names and
+public key sit.
 
-cryptography has no public way to give two things Go relies on: the signature algorithm
-inside the signed part (Go refuses a certificate whose inner and outer algorithms differ)
-and the issuer and subject Names exactly as encoded (Go matches an issuer to a subject
-byte for byte). This reads those slices of a certificate that cryptography has already
-parsed, and nothing else; tests/test_reading.py holds it equal to cryptography's answer
-on every certificate the test suite owns.
+cryptography has no public way to give things Go relies on: the signature algorithm
+inside the signed part (Go refuses a certificate whose inner and outer algorithms differ),
+the issuer and subject Names exactly as encoded (Go matches an issuer to a subject byte
+for byte), and the public key as written (Go wants an RSA key's NULL parameters and an
+uncompressed EC point); nor, before cryptography 43, the public key's algorithm when it
+cannot load the key. This reads those slices of a certificate that cryptography has
+already parsed, and nothing else; tests/test_go_reading.py holds it equal to
+cryptography's answer on every certificate the test suite owns. `element_end` reads one
+header more: where the first element of any input ends, so the reader can tell a
+certificate followed by junk (Go: "trailing data") from a malformed one.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ class Head(NamedTuple):
     outer_algorithm: bytes  # the Certificate's signatureAlgorithm element
     issuer: bytes  # the issuer Name element, tag and length included
     subject: bytes
+    public_key_info: bytes  # the SubjectPublicKeyInfo element
+    key_algorithm: bytes  # its AlgorithmIdentifier element, parameters included
+    key_oid: str  # that algorithm's OID, dotted
 
 
 def _element(der: bytes, i: int) -> tuple[int, int]:
@@ -42,6 +50,33 @@ def head(der: bytes) -> Head:
     issuer_end = j
     j = _element(der, j)[1]  # validity
     subject_start, j = j, _element(der, j)[1]
+    spki_start, spki_end = j, _element(der, j)[1]
+    key_start = _element(der, spki_start)[0]
+    key_end = _element(der, key_start)[1]
     outer_end = _element(der, tbs_end)[1]
     return Head(der[inner_start:issuer_start], der[tbs_end:outer_end],
-                der[issuer_start:issuer_end], der[subject_start:j])
+                der[issuer_start:issuer_end], der[subject_start:spki_start],
+                der[spki_start:spki_end], der[key_start:key_end],
+                _dotted(der, _element(der, key_start)[0]))
+
+
+def _dotted(der: bytes, i: int) -> str:
+    """The OBJECT IDENTIFIER element at offset i, dotted: base-128 arcs, the first two
+    folded into one (X.690 8.19)."""
+    start, end = _element(der, i)
+    arcs, value = [], 0
+    for byte in der[start:end]:
+        value = value << 7 | byte & 0x7F
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]]))
+
+
+def element_end(data: bytes) -> int | None:
+    """Where the element `data` starts with ends, by its header alone (None: the header is
+    cut short or of indefinite length). Go parses that much as the certificate."""
+    if len(data) < 2 or data[1] == 0x80 or len(data) < 2 + (data[1] & 0x7F) * (data[1] >> 7):
+        return None
+    return _element(data, 0)[1]
