@@ -215,9 +215,9 @@ def test_refusals_in_gos_words(ders: dict[str, bytes],
     assert same == GO_WORDS
 
 
-def test_issuer_names_remembered_read_the_same(ders: dict[str, bytes]) -> None:
-    """read(der, names) with one dict for the whole corpus answers as read(der) alone."""
-    names: dict[bytes, reading.Name] = {}
+def test_what_a_directory_shares_reads_the_same(ders: dict[str, bytes]) -> None:
+    """read(der, shared) with one Shared for the whole corpus answers as read(der) alone."""
+    names = reading.Shared()
     for der in ders.values():
         try:
             alone: object = reading.read(der)

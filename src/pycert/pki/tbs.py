@@ -54,24 +54,31 @@ def head(der: bytes) -> Head:
     key_start = _element(der, spki_start)[0]
     key_end = _element(der, key_start)[1]
     outer_end = _element(der, tbs_end)[1]
+    oid_start, oid_end = _element(der, _element(der, key_start)[0])
+    raw_oid = der[oid_start:oid_end]
     return Head(der[inner_start:issuer_start], der[tbs_end:outer_end],
                 der[issuer_start:issuer_end], der[subject_start:spki_start],
                 der[spki_start:spki_end], der[key_start:key_end],
-                _dotted(der, _element(der, key_start)[0]))
+                _KEY_OIDS.get(raw_oid) or _dotted(raw_oid))
 
 
-def _dotted(der: bytes, i: int) -> str:
-    """The OBJECT IDENTIFIER element at offset i, dotted: base-128 arcs, the first two
-    folded into one (X.690 8.19)."""
-    start, end = _element(der, i)
+def _dotted(contents: bytes) -> str:
+    """An OBJECT IDENTIFIER's contents, dotted: base-128 arcs, the first two folded into
+    one (X.690 8.19)."""
     arcs, value = [], 0
-    for byte in der[start:end]:
+    for byte in contents:
         value = value << 7 | byte & 0x7F
         if not byte & 0x80:
             arcs.append(value)
             value = 0
     first = min(arcs[0] // 40, 2)
     return ".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]]))
+
+
+# The key algorithms certificates carry, decoded once (a constant table, not a cache).
+_KEY_OIDS = {bytes.fromhex(raw): _dotted(bytes.fromhex(raw)) for raw in (
+    "2a864886f70d010101", "2a8648ce3d0201", "2b6570", "2b6571", "2b656e", "2a8648ce380401",
+    "2a864886f70d01010a")}  # RSA, EC, Ed25519, Ed448, X25519, DSA, RSASSA-PSS
 
 
 def element_end(data: bytes) -> int | None:
