@@ -34,30 +34,13 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from gen_certs import name, usage, write  # the same profile and writer as the P5 dirs
 
 HERE = Path(__file__).resolve().parent
 PEM = serialization.Encoding.PEM
 END = b"-----END RSA PRIVATE KEY-----\n"
 TASK = 50  # keys per task: small enough that every core keeps busy to the end
-
-
-def name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Cockroach"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def usage(ca: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(digital_signature=True, content_commitment=ca, key_encipherment=True,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=ca,
-                         crl_sign=False, encipher_only=False, decipher_only=False)
-
-
-def write(path: str, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, mode)
 
 
 def serial() -> int:

@@ -109,13 +109,13 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
     # pflag checks every occurrence as it parses (click did, via TenantList); the last wins.
     ids = opts["tenant_scope"][-1] if opts["tenant_scope"] else []
     tnames = opts["tenant_name_scope"][-1] if opts["tenant_name_scope"] else []
-    user = identities.normalize_username(raw)
-    problem = identities.username_problem(user)
     kind = BY_NAME["client"]
-    if problem and not opts["disable_username_validation"]:
-        raise CertError(problem, hint=identities.USERNAME_HINT, prefixed=False).wrap(
-            kind.texts["failed"])
-    if problem:
+    lenient = bool(opts["disable_username_validation"])
+    try:
+        user = identities.client_username(raw, validate=not lenient)
+    except CertError as exc:
+        raise exc.wrap(kind.texts["failed"]) from exc
+    if lenient and identities.username_problem(user):
         write_err(f"warning: the specified identity {go_quote(raw)} is not a valid "
                   "SQL username.\nBefore it can be used to log in, an identity map rule "
                   "will need to be set on the server.\n")

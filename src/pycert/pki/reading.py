@@ -340,7 +340,7 @@ def key_info(cert: x509.Certificate, head: tbs.Head | None = None) -> KeyInfo:
     `head`: the certificate's tbs.head, where the caller has it."""
     if head is None:
         head = tbs.head(cert.public_bytes(serialization.Encoding.DER))
-    oid = head.key_oid  # cryptography 42 has no Certificate.public_key_algorithm_oid
+    oid = head.key_oid  # from the bytes Go checks, with the key's parameters beside it
     kind = _KEY_TYPES.get(oid)
     if kind is None:
         return UNREAD_KEYS.get(oid, KeyInfo(oid, None, None))  # Go: "unknown", unread

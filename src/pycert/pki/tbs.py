@@ -5,8 +5,7 @@ cryptography has no public way to give things Go relies on: the signature algori
 inside the signed part (Go refuses a certificate whose inner and outer algorithms differ),
 the issuer and subject Names exactly as encoded (Go matches an issuer to a subject byte
 for byte), and the public key as written (Go wants an RSA key's NULL parameters and an
-uncompressed EC point); nor, before cryptography 43, the public key's algorithm when it
-cannot load the key. This reads those slices of a certificate that cryptography has
+uncompressed EC point). This reads those slices of a certificate that cryptography has
 already parsed, and nothing else; tests/test_go_reading.py holds it equal to
 cryptography's answer on every certificate the test suite owns. `element_end` reads one
 header more: where the first element of any input ends, so the reader can tell a
