@@ -1,5 +1,5 @@
-"""Measures pycert against its peers (P1-P7) and at scale (P8-P11) with paired,
-alternating runs.
+"""Measures pycert against its peers (P1-P7), against a compiled reader of the same
+records (P8, issue 19) and at scale (P9-P11) with paired, alternating runs.
 
 Each pair runs the peer and pycert back to back, alternating which goes first, so load
 from other processes hits both sides alike; the ratio of the medians is reported.
@@ -24,7 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HOSTS = ("localhost", "127.0.0.1", "::1")
-TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0, "P8": 1.5, "P9": 1.1,
+TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0,
+           "P8 list --format=json": 2.0, "P8 check": 2.5, "P9": 1.1,
            "P10": 0.3, "P10 cores": 1.6, "P11": 60.0}
 
 
@@ -134,29 +135,41 @@ class Bench:
 
     def go_create(self) -> Run:
         work = self.fresh()
-        go = str(self.go_binary())
+        go = str(self.go_binary("certgen"))
         flags = ["--certs-dir=certs", "--ca-key=ca.key"]
         return run_seq([[go, "create-ca", *flags], [go, "create-node", *flags, *HOSTS],
                         [go, "create-client", *flags, "root"]], work)
 
-    def go_binary(self) -> Path:
-        out = self.build / "certgen"
+    def go_binary(self, program: str) -> Path:
+        """bench/go/<program>, built once into the build dir (standard library only)."""
+        out = self.build / program
         if not out.exists():
             env = dict(os.environ, GOPROXY="off", GOFLAGS="-mod=mod", GOTOOLCHAIN="local",
                        CGO_ENABLED="0")
             if not os.access(os.environ.get("HOME", "/nonexistent"), os.W_OK):
                 env["GOCACHE"] = str(self.build / "gocache")
-            subprocess.run(["go", "build", "-o", str(out), "."], cwd=HERE / "go" / "certgen",
+            subprocess.run(["go", "build", "-o", str(out), "."], cwd=HERE / "go" / program,
                            env=env, check=True)
         return out
 
     def certs_dir(self, count: int) -> str:
-        """A generated dir of `count` client certs, cached in the build dir."""
+        """A generated dir of `count` client certs sharing one key (P5-P7), cached."""
         path = self.build / f"certs-{count}"
         if not (path / ".complete").exists():
             shutil.rmtree(path, ignore_errors=True)
             subprocess.run([self.python, str(HERE / "gen_certs.py"), str(path), str(count)],
                            check=True)
+            (path / ".complete").touch()
+        return str(path)
+
+    def clients_dir(self, count: int) -> str:
+        """A dir of `count` client certs, each with its own RSA-2048 key (gen_dir.py), cached
+        in the build dir; the keys come from a pool there, generated once on every core."""
+        path = self.build / f"clients-{count}"
+        if not (path / ".complete").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            subprocess.run([self.python, str(HERE / "gen_dir.py"), str(path), str(count),
+                            f"--pool={self.build / 'rsa2048-pool.pem'}"], check=True)
             (path / ".complete").touch()
         return str(path)
 
@@ -185,7 +198,7 @@ class Bench:
         a, b = paired(n, self.openssl_create, self.pycert_create, ("openssl CLI", "pycert"))
         self.report("P3", a, b, TARGETS["P3"])
         print("P4 the same vs the Go standard-library program", flush=True)
-        self.go_binary()
+        self.go_binary("certgen")
         a, b = paired(n, self.go_create, self.pycert_create, ("Go crypto/x509", "pycert"))
         self.report("P4", a, b, TARGETS["P4"])
 
@@ -220,44 +233,62 @@ class Bench:
         self.results["P7 create"] = f"{rss:.1f} MiB" + (" ok" if rss <= 35 else " MISSED")
 
 
-    # -- at scale (P8-P11) ---------------------------------------------------------------
+    # -- records against a compiled reader (P8, P11), at scale (P9) ----------------------
     def p8_p11(self) -> None:
-        big_dir = self.certs_dir(self.args.big)
+        count = self.args.big
+        directory = self.clients_dir(count)
+        go = [str(self.go_binary("certread")), directory]
         n = self.args.pairs_list
-        plain = [self.pycert, "list", f"--certs-dir={big_dir}"]
         worst: dict[str, float] = {}
-        for name, argv in (("list --format=json", [*plain, "--format=json"]),
-                           ("list --format=ndjson", [*plain, "--format=ndjson"]),
-                           ("check", [self.pycert, "check", f"--certs-dir={big_dir}"])):
-            print(f"P8 {name} vs plain piped list, {self.args.big} client certs", flush=True)
-            a, b = paired(n, lambda: run_cmd(plain), lambda argv=argv: run_cmd(argv),
-                          ("list", name))
-            self.report(f"P8 {name}", a, b, TARGETS["P8"])
+        for name, argv in (("list --format=json",
+                            [self.pycert, "list", f"--certs-dir={directory}", "--format=json"]),
+                           ("check", [self.pycert, "check", f"--certs-dir={directory}"])):
+            print(f"P8 {name} vs the Go reader (certread), {count} client certs with "
+                  "distinct keys", flush=True)
+            a, b = paired(n, lambda: run_cmd(go), lambda argv=argv: run_cmd(argv),
+                          ("Go certread", f"pycert {name}"))
+            self.report(f"P8 {name}", a, b, TARGETS[f"P8 {name}"])
             worst[name] = max(r.rss_kib for r in b.runs) / 1024
+            worst["Go certread"] = max(worst.get("Go certread", 0),
+                                       max(r.rss_kib for r in a.runs) / 1024)
         print("P11 peak RSS (max over the P8 runs)", flush=True)
         for name in ("list --format=json", "check"):
             rss = worst[name]
             ok = " ok" if rss <= TARGETS["P11"] else " MISSED"
             print(f"  {name}: {rss:.1f} MiB (target <= {TARGETS['P11']:.0f})", flush=True)
             self.results[f"P11 {name}"] = f"{rss:.1f} MiB{ok}"
+        print(f"  Go certread: {worst['Go certread']:.1f} MiB (the yardstick, no target)",
+              flush=True)
+        self.results["P11 Go certread"] = f"{worst['Go certread']:.1f} MiB (no target)"
 
     def p9(self) -> None:
         sizes = [int(x) for x in self.args.growth.split(",")]
-        dirs = {size: self.certs_dir(size) for size in sizes}
-        commands = {"list": ["list"], "list --format=json": ["list", "--format=json"],
-                    "check": ["check"]}
-        print(f"P9 growth over {sizes} client certs: t = c * n^k, k fitted", flush=True)
-        for name, argv in commands.items():
+        dirs = {size: self.clients_dir(size) for size in sizes}
+        go = str(self.go_binary("certread"))
+        commands: dict[str, Callable[[str], list[str]]] = {
+            "list": lambda d: [self.pycert, "list", f"--certs-dir={d}"],
+            "list --format=json": lambda d: [self.pycert, "list", f"--certs-dir={d}",
+                                             "--format=json"],
+            "check": lambda d: [self.pycert, "check", f"--certs-dir={d}"],
+            "Go certread": lambda d: [go, d],
+        }
+        print(f"P9 growth over {sizes} client certs with distinct keys: t = c * n^k, k fitted",
+              flush=True)
+        for name, argv_for in commands.items():
             times: dict[int, list[float]] = {size: [] for size in sizes}
             for i in range(self.args.pairs_list + 1):  # sizes interleaved: load hits all
                 order = sizes if i % 2 else sizes[::-1]
                 for size in order:
-                    run = run_cmd([self.pycert, *argv, f"--certs-dir={dirs[size]}"])
+                    run = run_cmd(argv_for(dirs[size]))
                     if i:  # the first round warms caches
                         times[size].append(run.wall)
             medians = [statistics.median(times[size]) for size in sizes]
             k = fitted_exponent(sizes, medians)
             shown = ", ".join(f"{size}: {t * 1000:.0f} ms" for size, t in zip(sizes, medians))
+            if name.startswith("Go"):  # the yardstick's own growth, for reference
+                print(f"  {name}: {shown}; k = {k:.2f} (no target)", flush=True)
+                self.results[f"P9 {name}"] = f"k={k:.2f} (no target; {shown})"
+                continue
             ok = " ok" if k <= TARGETS["P9"] else " MISSED"
             print(f"  {name}: {shown}; k = {k:.2f} (target <= {TARGETS['P9']})", flush=True)
             self.results[f"P9 {name}"] = f"k={k:.2f}{ok} ({shown})"
@@ -328,16 +359,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--pairs", type=int, default=30, help="pairs where RSA keys are generated")
     ap.add_argument("--pairs-startup", type=int, default=60, help="pairs for P1/P2")
     ap.add_argument("--pairs-list", type=int, default=10, help="pairs for P5/P6")
-    ap.add_argument("--big", type=int, default=10_000, help="client certs for P5/P6/P7")
+    ap.add_argument("--big", type=int, default=10_000,
+                    help="client certs for P5/P6/P7 (one shared key) and P8/P11 (distinct keys)")
     ap.add_argument("--small", type=int, default=100, help="client certs, P6 baseline")
     ap.add_argument("--pairs-nodes", type=int, default=5, help="pairs for P10")
     ap.add_argument("--nodes", type=int, default=100, help="nodes for P10")
-    ap.add_argument("--growth", default="1000,3000,10000", help="client certs for P9")
+    ap.add_argument("--growth", default="1000,3000,10000",
+                    help="client certs (distinct keys) for P9")
     ap.add_argument("--only", default="P1,P3,P5,P7,P8,P9,P10",
                     help="groups: P1 (P1+P2), P3 (P3+P4), P5 (P5+P6+P7 list), P7 (create "
-                    "RSS), P8 (P8+P11), P9 (growth), P10 (create-nodes)")
+                    "RSS), P8 (P8+P11: records vs Go), P9 (growth), P10 (create-nodes)")
     ap.add_argument("--build-dir", default=str(HERE / ".build"),
-                    help="where the Go binary and generated certs dirs are cached")
+                    help="where the Go binaries, the key pool and generated certs dirs are "
+                    "cached")
     ap.add_argument("--python", default=sys.executable,
                     help="the venv's python; the pycert script must sit next to it")
     args = ap.parse_args(argv)
@@ -373,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nsummary")
     for key, value in bench.results.items():
         print(f"  {key}: {value}")
+    if hasattr(os, "getloadavg"):  # the load the figures were taken under, at both ends
+        print("  load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 

@@ -97,3 +97,17 @@ def backups(directory: Path) -> dict[str, list[Path]]:
 def copy_work(template: Path, dest: Path) -> Path:
     shutil.copytree(template, dest, symlinks=True)
     return dest
+
+
+def der(c: x509.Certificate) -> bytes:
+    return c.public_bytes(serialization.Encoding.DER)
+
+
+def san_labels(c: x509.Certificate) -> list[str]:
+    """Every SAN as `DNS:x`, `IP:y`, `URI:z`, in certificate order."""
+    try:
+        names = c.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    labels = {x509.DNSName: "DNS", x509.IPAddress: "IP", x509.UniformResourceIdentifier: "URI"}
+    return [f"{labels.get(type(n), type(n).__name__)}:{n.value}" for n in names]

@@ -121,7 +121,7 @@ def test_in_memory_ca_matches_create_ca(work: Path) -> None:
 IMPORT_CHECK = """
 import sys
 import pycert, pycert.testing
-pycert.CertsDir, pycert.Target, pycert.LeafSpec, pycert.CertError, pycert.CheckResult
+pycert.LeafSpec, pycert.KeySpec, pycert.Lifetime, pycert.CertError
 print("cryptography" in sys.modules)
 pycert.CA().issue_client("root")
 print("cryptography" in sys.modules)
@@ -154,7 +154,7 @@ def mixed(full_dir: Path) -> pycert.CertsDir:
 def test_records_equal_list_json(mixed: pycert.CertsDir) -> None:
     res = run_cli("list", "--format=json", f"--certs-dir={mixed.path}")
     assert res.code == 0, res.err
-    records = mixed.records()
+    records = [r.to_json() for r in mixed.records()]
     assert json.loads(json.dumps(records)) == json.loads(res.out)
     assert {r["file"] for r in records} >= {"ca.crt", "node.crt", "client.carol.crt",
                                             "client-tenant.7.crt"}
@@ -306,7 +306,7 @@ def test_create_methods_are_the_cli_commands(tmp_path: Path) -> None:
                                                  "client.root.key.pk8"]
     assert "BEGIN" not in repr(out)  # an Outcome never shows file contents (keys)
     res = run_cli("list", "--format=json", "--certs-dir=certs", cwd=tmp_path)
-    assert [r["file"] for r in json.loads(res.out)] == [r["file"] for r in d.records()] == [
+    assert [r["file"] for r in json.loads(res.out)] == [r.file for r in d.records()] == [
         "ca.crt", "node.crt", "client.root.crt"]
 
 

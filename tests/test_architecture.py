@@ -53,3 +53,55 @@ def test_the_public_api_is_reachable_from_the_top_package() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_no_import_cycles_anywhere_in_the_package() -> None:
+    """Every import, inside functions and TYPE_CHECKING blocks too (grimp sees them all):
+    no module reaches itself again, inside a package or across the layers."""
+    import grimp
+
+    graph = grimp.build_graph("pycert")
+    cycles = sorted(
+        f"{importer} -> {imported}"
+        for importer in graph.modules
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if graph.chain_exists(importer=imported, imported=importer))
+    assert cycles == []
+
+
+def function_imports(source: str) -> list[tuple[int, str]]:
+    """(line, module) of every import inside a function that carries no `# lazy:` reason
+    on its line or in the comment lines right above it."""
+    lines = source.splitlines()
+    found = []
+    for func in ast.walk(ast.parse(source)):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                above = node.lineno - 2
+                while above >= 0 and lines[above].lstrip().startswith("#"):
+                    above -= 1
+                near = "\n".join(lines[above + 1 : node.lineno])
+                if "# lazy:" not in near:
+                    name = node.module if isinstance(node, ast.ImportFrom) else \
+                        node.names[0].name
+                    found.append((node.lineno, name or ""))
+    return found
+
+
+def test_imports_below_the_cli_are_at_module_top_unless_marked_lazy() -> None:
+    """The CLI's command callbacks (and the pytest plugin's fixtures, its twin at the top
+    layer) are the one lazy boundary, so `--help` never loads cryptography; anywhere else
+    a lazy import says why, in a `# lazy:` comment."""
+    found = [f"{p.relative_to(SRC)}:{line} {name}" for p in _modules()
+             if "cli" not in p.relative_to(SRC).parts
+             and p.name not in ("__init__.py", "testing.py")
+             for line, name in function_imports(p.read_text())]
+    assert found == []
+
+
+def test_function_imports_sees_an_unmarked_one() -> None:
+    source = ("def f():\n    import json\n\n\ndef g():\n"
+              "    # lazy: only g needs it\n    import csv\n")
+    assert function_imports(source) == [(2, "json")]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from conftest import Result, pycert
-from pycert.certdir.check import Threshold, parse_threshold
 from pycert.certdir.signers import load_ca
+from pycert.certdir.thresholds import Threshold, parse_threshold
 from pycert.hosts import host_covered
 from pycert.kinds import BY_NAME, CA
 from pycert.pki import certs as pki

@@ -283,7 +283,7 @@ def _as_nobody(args: list[str]) -> tuple[int, str, str]:
     from pycert.certdir import directory, listing, loader  # noqa: F401  (loaded before the fork)
     from pycert.cli import listing as list_command  # noqa: F401
     from pycert.cli import render  # noqa: F401
-    from pycert.pki import der, fields  # noqa: F401
+    from pycert.pki import describe, reading  # noqa: F401
 
     read_out, write_out = os.pipe()
     read_err, write_err = os.pipe()

@@ -128,7 +128,10 @@ def test_certdir_refuses_a_nul_name_before_touching_the_directory(ca_dir: Path) 
     before = snapshot(ca_dir)
     with pytest.raises(CertError, match="cannot be used in a file name"):
         CertsDir(ca_dir / "certs").create_client("evil\0name", ca_key=ca_dir / "safe/ca.key",
-                                                 key_size=1024, lifetime=Lifetime(3600 * 10**9))
+                                                 key_size=1024, lifetime=Lifetime(3600 * 10**9),
+                                                 validate_username=False)
+    with pytest.raises(CertError, match="username is invalid"):  # validated: refused first
+        CertsDir(ca_dir / "certs").create_client("evil\0name", ca_key=ca_dir / "safe/ca.key")
     assert snapshot(ca_dir) == before
 
 

@@ -18,13 +18,14 @@ import pytest
 
 from pycert.certdir import check
 from pycert.certdir.directory import CertsDir
+from pycert.certdir.inspect import read_certificates
+from pycert.certdir.listing import HEADERS
 from pycert.certdir.loader import load_dir
-from pycert.certdir.records import entries_from_dir, resolve_signers, stream
+from pycert.certdir.records import from_files, link
 from pycert.cli import render
-from pycert.cli.streaming import write_records
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SMALL = 150  # the fork to a second core starts at 500 certificates: all work is counted here
+SMALL = 150
 NOW = dt.datetime.now(dt.timezone.utc)
 
 
@@ -66,8 +67,8 @@ def _linear(work: Callable[[Path], object], dirs: dict[int, Path]) -> tuple[int,
 
 def test_signers_are_found_with_one_verification_per_certificate(dirs: dict[int, Path]) -> None:
     for n, path in dirs.items():
-        entries = entries_from_dir(load_dir(str(path)))
-        index = resolve_signers(entries)
+        entries = from_files(load_dir(str(path)), chains=False)
+        index = link(entries)
         signers = [e.signer for e in entries]
         assert len(entries) == n + 2  # ca.crt, node.crt and the clients
         assert [s.file if s else None for s in signers] == [None] + ["ca.crt"] * (n + 1)
@@ -78,31 +79,28 @@ def test_signers_are_found_with_one_verification_per_certificate(dirs: dict[int,
 def test_a_leaf_whose_issuer_is_not_here_costs_no_verification(tmp_path: Path,
                                                               dirs: dict[int, Path]) -> None:
     path = dirs[SMALL]
-    entries = [e for e in entries_from_dir(load_dir(str(path))) if e.file != "ca.crt"]
-    index = resolve_signers(entries)
+    entries = [e for e in from_files(load_dir(str(path)), chains=False) if e.file != "ca.crt"]
+    index = link(entries)
     assert all(e.signer is None and e.self_signed is False for e in entries)
     assert index.checks == 0
 
 
 def test_list_json_work_grows_linearly(dirs: dict[int, Path]) -> None:
     def list_json(path: Path) -> None:
-        entries = entries_from_dir(CertsDir(path).load())
-        pieces = (render.json_item(r, i) for i, r in enumerate(stream(entries, NOW)))
-        text = "".join(render.batched(pieces)) + render.json_close(len(entries))
-        assert text.count('"schema_version"') == len(entries)
+        records = CertsDir(path).records()
+        text = "".join(render.batched(render.record_texts(records, NOW, "json")))
+        assert text.count('"schema_version"') == len(records)
 
     _linear(list_json, dirs)
 
 
-def test_the_cli_writer_work_grows_linearly(dirs: dict[int, Path],
-                                            capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    """`write_records` itself, below the split threshold, so one process does it all."""
-    def write(path: Path) -> None:
-        write_records(entries_from_dir(CertsDir(path).load()), NOW, "ndjson")
+def test_ndjson_work_grows_linearly(dirs: dict[int, Path]) -> None:
+    def ndjson(path: Path) -> None:
+        records = CertsDir(path).records()
+        lines = "".join(render.record_texts(records, NOW, "ndjson")).splitlines()
+        assert len(lines) == len(records)
 
-    _linear(write, dirs)
-    lines = capsysbinary.readouterr().out.splitlines()
-    assert len(lines) == 2 * (SMALL + 2) + 2 * (2 * SMALL + 2)  # warm-up and counted runs
+    _linear(ndjson, dirs)
 
 
 def test_check_work_grows_linearly(dirs: dict[int, Path]) -> None:
@@ -114,22 +112,17 @@ def test_check_work_grows_linearly(dirs: dict[int, Path]) -> None:
 
 
 def test_check_json_records_work_grows_linearly(dirs: dict[int, Path]) -> None:
-    _linear(lambda path: CertsDir(path).records(NOW), dirs)
+    _linear(lambda path: [r.to_json(NOW) for r in CertsDir(path).check(now=NOW).records],
+            dirs)
 
 
 def test_plain_list_work_grows_linearly(dirs: dict[int, Path]) -> None:
-    from pycert.certdir.listing import rows
-
-    _linear(lambda path: render.render_rows("tsv", rows(CertsDir(path).load())), dirs)
+    _linear(lambda path: render.render_rows("tsv", HEADERS, CertsDir(path).rows()), dirs)
 
 
 def test_inspect_of_many_files_work_grows_linearly(dirs: dict[int, Path]) -> None:
-    from pycert.certdir.inspect import load_inputs
-    from pycert.certdir.records import record
-
     def inspect(path: Path) -> None:
-        entries = load_inputs(sorted(str(p) for p in path.glob("*.crt")))
-        records = [record(e, NOW) for e in entries]
-        assert sum(r["signed_by"] is not None for r in records) == len(records) - 1
+        records = read_certificates(sorted(str(p) for p in path.glob("*.crt")))
+        assert sum(r.signer is not None for r in records) == len(records) - 1
 
     _linear(inspect, dirs)

@@ -65,10 +65,11 @@ def test_missing_dir_lists_nothing_and_succeeds(tmp_path: Path) -> None:
 
 
 def test_zero_rows_table() -> None:
+    from pycert.certdir.listing import HEADERS
     from pycert.cli.render import render_table
 
-    assert render_table([]).splitlines()[-1] == "(0 rows)"
-    assert render_table([]).splitlines()[1] == "-" + "+".join(
+    assert render_table(HEADERS, []).splitlines()[-1] == "(0 rows)"
+    assert render_table(HEADERS, []).splitlines()[1] == "-" + "+".join(
         "-" * (len(h) + 2) for h in ("Usage", "Certificate File", "Key File", "Expires",
                                      "Notes", "Error")) + "-"
 
@@ -171,7 +172,9 @@ def test_rotated_bundle_shows_count_and_first_expiry(ca_dir: Path) -> None:
 
 
 def test_tsv_quotes_fields_like_go_csv() -> None:
-    from pycert.cli.render import render_tsv
+    from pycert.certdir.listing import HEADERS
+    from pycert.cli.render import render_rows
 
-    out = render_tsv([("a\tb", ' lead', 'q"x', "\\.", "", "plain")]).splitlines()[1]
+    out = render_rows("tsv", HEADERS, [("a\tb", ' lead', 'q"x', "\\.", "", "plain")]
+                      ).splitlines()[1]
     assert out == '"a\tb"\t" lead"\t"q""x"\t"\\."\t\tplain'

@@ -17,11 +17,11 @@ def test_files_up_to_the_cap_read_back_whole(tmp_path: Path, size: int) -> None:
     path = tmp_path / "x.crt"
     data = bytes(i % 251 for i in range(size))
     path.write_bytes(data)
-    assert read_capped(str(path)) == data
+    assert read_capped(str(path)) == (data, "")
 
 
 @pytest.mark.parametrize("size", [MAX_FILE_BYTES + 1, MAX_FILE_BYTES * 2])
 def test_files_over_the_cap_are_refused(tmp_path: Path, size: int) -> None:
     path = tmp_path / "x.crt"
     path.write_bytes(b"a" * size)
-    assert read_capped(str(path)) is None
+    assert read_capped(str(path)) == (None, "")

@@ -26,9 +26,9 @@ from lifecycle import (
     key_of,
     ok,
     public,
+    san_labels,
 )
 from pycert.certdir.files import TEMP_MARK
-from pycert.pki.fields import san_labels
 
 KEY_TYPES = {"rsa": ("--key-type=rsa", FAST), "ecdsa": ("--key-type=ecdsa", "--key-size=384"),
              "ed25519": ("--key-type=ed25519",)}
@@ -458,12 +458,17 @@ def _openssl_client(work: Path, user: str, genkey: list[str]) -> None:
 
 
 def test_keys_pycert_does_not_make(work: Path) -> None:
-    _openssl_client(work, "k1", ["ecparam", "-name", "secp256k1", "-genkey", "-noout"])
+    _openssl_client(work, "k1", ["ecparam", "-name", "secp224r1", "-genkey", "-noout"])
     _openssl_client(work, "e4", ["genpkey", "-algorithm", "ed448"])
+    _openssl_client(work, "k2", ["ecparam", "-name", "secp256k1", "-genkey", "-noout"])
     before = snapshot(work)
     res = fails(work, "renew", "client", "k1", CERTS, KEY)
-    assert "its key (ecdsa secp256k1) is of a type or size pycert cannot make; renew with " \
+    assert "its key (ecdsa secp224r1) is of a type or size pycert cannot make; renew with " \
         "--reuse-key to keep it" in res.err
+    for args in ((), ("--reuse-key",)):  # Go (and so CockroachDB) cannot read it at all
+        res = fails(work, "renew", "client", "k2", CERTS, KEY, *args)
+        assert "cannot renew certs/client.k2.crt: failed to parse certificate 0 in file " \
+            "client.k2.crt: x509: unsupported elliptic curve" in res.err
     for args in ((), ("--reuse-key",)):
         res = fails(work, "renew", "client", "e4", CERTS, KEY, *args)
         assert "pycert can neither make nor use its key (Ed448); make a new pair with pycert " \

@@ -20,13 +20,13 @@ from lifecycle import (
     bundle,
     cert,
     copy_work,
+    der,
     extensions,
     fails,
     key_of,
     ok,
     public,
 )
-from pycert.pki.fields import der
 
 
 @pytest.fixture(scope="module")

@@ -27,18 +27,20 @@ SPEC_TABLE = """\
 
 
 def test_the_spec_sample_byte_for_byte() -> None:
+    from pycert.certdir.listing import HEADERS
     from pycert.cli.render import render_table
 
-    assert render_table(SPEC_ROWS) == SPEC_TABLE
+    assert render_table(HEADERS, SPEC_ROWS) == SPEC_TABLE
 
 
 def test_tabulates_module_settings_are_left_alone() -> None:
     import tabulate
 
+    from pycert.certdir.listing import HEADERS
     from pycert.cli.render import render_table
 
     before = (tabulate.MIN_PADDING, tabulate.PRESERVE_WHITESPACE, tabulate.WIDE_CHARS_MODE)
-    render_table(SPEC_ROWS)
+    render_table(HEADERS, SPEC_ROWS)
     assert before == (tabulate.MIN_PADDING, tabulate.PRESERVE_WHITESPACE,
             tabulate.WIDE_CHARS_MODE)
     assert tabulate.tabulate([["a"]], headers=["b"]) == "b\n---\na"  # the host's defaults
@@ -120,12 +122,13 @@ def test_list_on_a_terminal_through_script(full_dir: Path) -> None:
 
 
 def test_zero_rows_and_control_characters() -> None:
+    from pycert.certdir.listing import HEADERS
     from pycert.cli.render import render_table
 
-    assert render_table([]) == (
+    assert render_table(HEADERS, []) == (
         "  Usage | Certificate File | Key File | Expires | Notes | Error\n"
         "--------+------------------+----------+---------+-------+--------\n(0 rows)\n")
-    drawn = render_table([("Client", "client.a\tb\x1b[1m.crt", "", "0001/01/01", " x ", "")])
+    drawn = render_table(HEADERS, [("Client", "client.a\tb\x1b[1m.crt", "", "0001/01/01", " x ", "")])
     assert drawn.splitlines()[2] == ("  Client | client.a?b?[1m.crt |          | 0001/01/01 |"
                                      "  x    |")
 

@@ -4,7 +4,7 @@
     node = ca.issue_node("localhost", "127.0.0.1")   # .cert_pem, .key_pem, .cert, .key
     certs = pycert.CertsDir("certs")                 # cockroach's names, modes, atomicity
     certs.write_ca(ca, "safe/ca.key"); certs.write(node)
-    certs.records()                                  # what `list --format=json` prints
+    certs.records()                                  # one Record per certificate (`list`)
     certs.check(hosts=["localhost"]).exit_code       # what `pycert check` exits with
 
 Names are imported on first use, so `import pycert` does not load `cryptography`.
@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 
     from pycert.certdir.check import Result as CheckResult
     from pycert.certdir.directory import CertsDir
+    from pycert.certdir.inspect import read_certificates
     from pycert.certdir.install import Outcome, Target
+    from pycert.certdir.records import Record
     from pycert.errors import CertError
     from pycert.pki.authority import CA, Issued
+    from pycert.pki.reading import CertFields, Unreadable
     from pycert.pki.specs import CASpec, KeySpec, LeafSpec, Lifetime
 
 _EXPORTS = {
@@ -32,9 +35,12 @@ _EXPORTS = {
     "Target": "pycert.certdir.install", "CertError": "pycert.errors",
     "CASpec": "pycert.pki.specs", "KeySpec": "pycert.pki.specs",
     "LeafSpec": "pycert.pki.specs", "Lifetime": "pycert.pki.specs",
+    "Record": "pycert.certdir.records", "read_certificates": "pycert.certdir.inspect",
+    "CertFields": "pycert.pki.reading", "Unreadable": "pycert.pki.reading",
 }
-__all__ = ["CA", "CASpec", "CertError", "CertsDir", "CheckResult", "Issued", "KeySpec",
-           "LeafSpec", "Lifetime", "Outcome", "Target", "__version__"]
+__all__ = ["CA", "CASpec", "CertError", "CertFields", "CertsDir", "CheckResult", "Issued",
+           "KeySpec", "LeafSpec", "Lifetime", "Outcome", "Record", "Target", "Unreadable",
+           "__version__", "read_certificates"]
 
 
 def __getattr__(name: str) -> Any:

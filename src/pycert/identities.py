@@ -52,10 +52,10 @@ def client_username(raw: str, *, validate: bool = True) -> str:
     """The user a client cert names: normalised, and refused with a hint if not valid SQL
     (or if it could not be a file name at all)."""
     user = normalize_username(raw)
-    check_safe_filename(user)
     problem = username_problem(user) if validate else ""
     if problem:
         raise CertError(problem, hint=USERNAME_HINT, prefixed=False)
+    check_safe_filename(user)  # only a name validation let through can fail here
     return user
 
 

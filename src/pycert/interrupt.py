@@ -22,8 +22,8 @@ _pending = False  # a Ctrl-C arrived inside one
 
 def handle_sigint() -> None:
     """Makes Ctrl-C unlosable for this process; only the console script calls this."""
-    # The C module, loaded at start-up: `signal` would import enum first, with Python's
-    # own handler still in place for those milliseconds.
+    # lazy: `signal` would import enum first, with Python's own handler still in place
+    # for those milliseconds; the C module `_signal` is loaded at start-up already.
     import _signal  # type: ignore[import-not-found]  # noqa: PLC2701 - no stub, no public twin
 
     _signal.signal(_signal.SIGINT, _on_sigint)

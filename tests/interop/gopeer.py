@@ -1,4 +1,4 @@
-"""Build and drive tests/interop/go/tlspeer, the Go crypto/tls peer."""
+"""Build the Go programs of tests/interop/go, and drive tlspeer, the Go crypto/tls peer."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from pathlib import Path
 from .conftest import HERE, read_line, run, spawned
 
 
-def build(go: str, out: Path) -> Path:
-    """`go build` with the stdlib only: GOPATH mode, caches in `out`, no network."""
+def build(go: str, out: Path, program: str = "tlspeer") -> Path:
+    """`go build` of tests/interop/go/<program> with the stdlib only: GOPATH mode, caches in
+    `out`, no network. Returns the binary's path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
     env.update(GO111MODULE="off", GOCACHE=str(out / "cache"), GOPATH=str(out / "gopath"),
                GOFLAGS="", CGO_ENABLED="0", GOPROXY="off", GOTOOLCHAIN="local")
-    res = run([go, "build", "-o", str(out / "tlspeer"), str(HERE / "go/tlspeer/main.go")],
+    res = run([go, "build", "-o", str(out / program), str(HERE / "go" / program / "main.go")],
               timeout=120, env=env, cwd=out)
     assert res.returncode == 0, res.stderr
-    return out / "tlspeer"
+    return out / program
 
 
 @dataclass

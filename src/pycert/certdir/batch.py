@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir import files
@@ -27,11 +26,10 @@ from pycert.gocompat import join
 from pycert.hosts import clean_hosts
 from pycert.kinds import NODE
 from pycert.pki import keys
+from pycert.pki.authority import CA, Issued
+from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import CertFields
 from pycert.pki.specs import LeafSpec
-
-if TYPE_CHECKING:
-    from pycert.pki.authority import CA, Issued
-    from pycert.pki.keys import PrivateKey
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
 
@@ -113,15 +111,15 @@ def issue_all(spec: LeafSpec, target: Target, rows: list[Row], base: str,
         ca = load_ca(signer_kind, signer, target.ca_key)
         issued = [_sign(ca, spec, row, made.key(i), _where(source, i + 1, row), progress, i)
                   for i, row in enumerate(rows)]
-    outcomes = [Outcome(NODE, _items(target, one, join(base, row.name)), one.cert, signer,
-                        ca.cert) for row, one in zip(rows, issued)]
+    outcomes = [_outcome(target, one, join(base, row.name), signer, ca)
+                for row, one in zip(rows, issued)]
     if target.dry_run:
         files.precheck([i for o in outcomes for i in o.items], target.overwrite)
         return [note_existing(o, target) for o in outcomes]
     with failing_as(NODE.texts["failed"]):
         install_all(base, [row.name for row in rows],
                     lambda where: [i for row, one in zip(rows, issued)
-                                   for i in _items(target, one, join(where, row.name))],
+                                   for i in _items(target, one, join(where, row.name))[0]],
                     target.overwrite)
     own = ("log cert", "log key", "log pk8") if target.pkcs8 else ("log cert", "log key")
     for outcome in outcomes:
@@ -135,6 +133,7 @@ class _KeyMaker:
     while it searches for primes, so the CA is loaded and each node signed meanwhile."""
 
     def __init__(self, spec: LeafSpec, count: int) -> None:
+        # lazy: concurrent.futures imports logging, ~15 ms that only create-nodes needs
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self.pool = ThreadPoolExecutor(max(1, min(count, os.cpu_count() or 1)),
@@ -169,14 +168,22 @@ def _sign(ca: CA, spec: LeafSpec, row: Row, key: PrivateKey, where: str,
     return issued
 
 
-def _items(target: Target, issued: Issued, directory: str) -> list[files.Planned]:
-    """The files of one node directory, as `create-node --out-dir` writes them."""
+def _items(target: Target, issued: Issued,
+           directory: str) -> tuple[list[files.Planned], dict[str, CertFields]]:
+    """The files of one node directory, as `create-node --out-dir` writes them, and the
+    certificate each certificate file leads with."""
     items = [planned(NODE, "cert", directory, NODE.cert_file(), issued.cert_pem, 0o644),
              planned(NODE, "key", directory, NODE.key_file(), issued.key_pem, 0o600)]
     if target.pkcs8:
         items.append(planned(NODE, "pk8", directory, NODE.key_file() + ".pk8",
                              issued.key_pkcs8, 0o600))
-    return items + ca_copies(NODE, target.certs_dir, directory)
+    copies, copied = ca_copies(NODE, target.certs_dir, directory)
+    return items + copies, {items[0].path: issued.fields, **copied}
+
+
+def _outcome(target: Target, issued: Issued, directory: str, signer: str, ca: CA) -> Outcome:
+    items, certs = _items(target, issued, directory)
+    return Outcome(NODE, items, issued.cert, signer, ca.fields, issued.fields, certs)
 
 
 def _where(source: str, number: int, row: Row) -> str:

@@ -10,51 +10,23 @@ import datetime as dt
 import os
 import shlex
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Any, Literal
 
 from pycert.certdir.files import read_regular
 from pycert.certdir.fixes import Fixes
-from pycert.certdir.loader import CertFile, Tick, load_dir
-from pycert.certdir.records import Entry, effective_not_after, entries_from_dir
+from pycert.certdir.loader import CertFile, Tick, join_prefix, load_dir
+from pycert.certdir.records import Record, from_files
+from pycert.certdir.thresholds import Threshold
 from pycert.errors import CertError
-from pycert.gocompat import GoSyntaxError, errno_text, join, parse_duration
-from pycert.halves import map_halves
+from pycert.gocompat import errno_text
 from pycert.hosts import host_covered
 from pycert.kinds import BY_NAME, CA, NODE, Kind
 from pycert.pki import keys
+from pycert.pki.describe import rfc3339
 from pycert.pki.pem import blocks
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
 Severity = Literal["fail", "warn", "info"]
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """`30d`/`720h` (time left) or `10%` (share of the certificate's lifetime left)."""
-
-    seconds: float | None = None
-    percent: float | None = None
-
-    def hit(self, remaining: float, lifetime: float) -> bool:
-        if self.percent is not None:
-            return remaining < lifetime * self.percent / 100
-        return self.seconds is not None and remaining < self.seconds
-
-
-def parse_threshold(text: str) -> Threshold:
-    """pycert's duration grammar (Go's units, `d`, `y`), or a percentage; else ValueError."""
-    if text.endswith("%"):
-        try:
-            value = float(text[:-1])
-        except ValueError:
-            raise ValueError(f"percentage {text} is not a number") from None
-        if not 0 <= value <= 100:
-            raise ValueError(f"percentage {text} is not between 0% and 100%")
-        return Threshold(percent=value)
-    try:
-        return Threshold(seconds=parse_duration(text) / 1e9)
-    except GoSyntaxError as exc:
-        raise ValueError(str(exc)) from exc
 
 
 @dataclass
@@ -78,17 +50,37 @@ class Problem:
     fix: str = ""
     index: int | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {"severity": self.severity, "check": self.check, "file": self.file,
+                "index": self.index, "message": self.message, "fix": self.fix or None}
+
+
+STATUS = {EXIT_OK: "ok", EXIT_WARN: "warn", EXIT_FAIL: "fail"}
+
 
 @dataclass
 class Result:
     certs_dir: str
-    entries: list[Entry]
+    records: list[Record]
     problems: list[Problem]
+    checked_at: dt.datetime
 
     @property
     def exit_code(self) -> int:
         severities = {p.severity for p in self.problems}
         return EXIT_FAIL if "fail" in severities else EXIT_WARN if "warn" in severities else EXIT_OK
+
+    def to_json(self, *, certificates: bool = True) -> dict[str, Any]:
+        """The report of docs/schema/check-report.schema.json; without `certificates`, all
+        but that last member (a writer can then stream the records after it)."""
+        doc: dict[str, Any] = {
+            "schema_version": 1, "certs_dir": self.certs_dir,
+            "checked_at": rfc3339(self.checked_at), "status": STATUS[self.exit_code],
+            "exit_code": self.exit_code, "problems": [p.to_json() for p in self.problems],
+        }
+        if certificates:
+            doc["certificates"] = [r.to_json(self.checked_at) for r in self.records]
+        return doc
 
 
 def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
@@ -104,31 +96,28 @@ def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
                         exit_code=EXIT_USAGE) from None
     files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions,
                      tick=tick)
-    entries = entries_from_dir(files)
-    checker = _Checker(opts, entries, now, tick)
+    records = from_files(files)
+    checker = _Checker(opts, records, now, tick)
     checker.check_all({f.filename: f for f in files})
-    return Result(opts.certs_dir, entries, checker.problems)
-
-
-# problems, self-signed, signer's position, (NotBefore, NotAfter)
-_FileVerdict = tuple[list[Problem], Optional[bool], Optional[int],
-                     Optional[tuple[dt.datetime, dt.datetime]]]
+    return Result(opts.certs_dir, records, checker.problems, now)
 
 
 class _Checker:
-    def __init__(self, opts: Options, entries: list[Entry], now: dt.datetime,
+    def __init__(self, opts: Options, records: list[Record], now: dt.datetime,
                  tick: Tick | None = None) -> None:
-        self.opts, self.entries, self.now, self.tick = opts, entries, now, tick
+        self.opts, self.records, self.now, self.tick = opts, records, now, tick
         self.problems: list[Problem] = []
-        self.fixes = Fixes(opts.certs_dir, opts.ca_key, opts.hosts, entries)
+        self.fixes = Fixes(opts.certs_dir, opts.ca_key, opts.hosts, records)
+        self.key_data: dict[int, bytes | OSError] = {}  # id(record) -> its key file, read
+        self.prefix = join_prefix(opts.certs_dir)
 
-    def add(self, severity: Severity, check: str, entry: Entry | str, message: str,
+    def add(self, severity: Severity, check: str, entry: Record | str, message: str,
             fix: str = "") -> None:
         file, index = (entry, None) if isinstance(entry, str) else (entry.file, entry.index)
         self.problems.append(Problem(severity, check, file, message, fix, index))
 
     def check_all(self, files: dict[str, CertFile]) -> None:
-        firsts = [e for e in self.entries if e.index in (0, None)]
+        firsts = [r for r in self.records if r.index in (0, None)]
         if CA.cert_file() not in files:
             self.add("fail", "ca-missing", CA.cert_file(),
                      f"no {CA.cert_file()}: nodes cannot start without it",
@@ -138,46 +127,28 @@ class _Checker:
             self.add(severity, "node-missing", NODE.cert_file(),
                      f"no {NODE.cert_file()}: this directory can serve clients only",
                      self.fixes.cmd(NODE.command, *(self.opts.hosts or ["<host>"])))
-        found = map_halves(lambda start, stop: self.check_files(firsts, start, stop), len(firsts))
-        for entry, (problems, self_signed, signer, dates) in zip(firsts, found):
-            self.problems += problems
-            entry.settle(self_signed, None if signer is None else self.entries[signer])
-            if dates is not None:
-                entry.settle_dates(dates)
-        signing = {id(e.signer) for e in self.entries if e.der is not None}  # who signs any
-        for entry in self.entries:
-            if entry.der is not None:
-                self.check_expiry(entry, id(entry) in signing)
-                entry.release()
+        for start in range(0, len(firsts), 64):
+            chunk = firsts[start : start + 64]
+            # Key files read a chunk at a time, then checked: a read between two key
+            # checks costs ~20 us more a file (measured on 10,000).
+            self.key_data = {id(r): self.read_key(r) for r in chunk if self.wants_key(r)}
+            for record in chunk:
+                self.check_file(record)
+            if self.tick is not None:
+                self.tick("checking", len(chunk), len(firsts))
+        signing = {id(r.signer) for r in self.records if r.signer is not None}  # who signs any
+        for record in self.records:
+            if record.cert is not None:
+                self.check_expiry(record, id(record) in signing)
 
     # --- per file -------------------------------------------------------------------
 
-    def check_files(self, firsts: list[Entry], start: int, stop: int) -> list[_FileVerdict]:
-        """Each file's problems and signer, as plain data: half of them may be found by
-        a forked child (pycert.halves) and sent back. Only the first half, this process's,
-        moves the progress bar, for both."""
-        position = {id(e): i for i, e in enumerate(self.entries)}
-        out: list[_FileVerdict] = []
-        tick = self.tick if start == 0 else None
-        for n, entry in enumerate(firsts[start:stop], 1):
-            if tick is not None and n % 64 == 0:
-                tick("checking", 64 * len(firsts) // stop, len(firsts))
-            mark = len(self.problems)
-            self.check_file(entry)
-            found = self.problems[mark:]
-            del self.problems[mark:]
-            signer = entry.signer
-            out.append((found, entry.self_signed, None if signer is None else position[id(signer)],
-                        entry.dates() if entry.der is not None else None))
-            entry.release()  # one parsed certificate at a time, not 10,000
-        return out
-
-    def check_file(self, entry: Entry) -> None:
+    def check_file(self, entry: Record) -> None:
         """Load errors, then the rules of the file's kind (first certificate only)."""
         if entry.error:
             self.load_error(entry)
         kind = entry.kind
-        if entry.der is None or kind is None:
+        if entry.cert is None or kind is None:
             return
         if kind.cn == "node-user":
             self.check_principals(entry)
@@ -189,13 +160,25 @@ class _Checker:
             self.check_chain(entry, tuple(BY_NAME[s].cert_file() for s in kind.signers))
         if kind.cn == "node-user":
             self.check_hosts(entry)
-        if not kind.is_ca and not entry.error:
+        if self.wants_key(entry):
             self.check_key_match(entry)
 
-    def load_error(self, entry: Entry) -> None:
+    @staticmethod
+    def wants_key(entry: Record) -> bool:
+        """A leaf whose certificate read and whose key file passed the loader's checks."""
+        return entry.cert is not None and entry.kind is not None and not entry.kind.is_ca \
+            and not entry.error
+
+    def read_key(self, entry: Record) -> bytes | OSError:
+        try:
+            return read_regular(self.key_path(entry))
+        except OSError as exc:
+            return exc
+
+    def load_error(self, entry: Record) -> None:
         error = entry.error
         key_path = self.key_path(entry)
-        if entry.der is None:
+        if entry.cert is None:
             self.add("fail", "cert-unreadable", entry, error, self.fixes.recreate(entry))
         elif "has permissions" in error:
             self.add("fail", "key-permissions", entry, error, f"chmod 600 {shlex.quote(key_path)}")
@@ -204,39 +187,42 @@ class _Checker:
         else:
             self.add("fail", "key-unreadable", entry, error, self.fixes.recreate(entry))
 
-    def check_principals(self, entry: Entry) -> None:
+    def check_principals(self, entry: Record) -> None:
+        assert entry.cert is not None
         user = self.opts.node_user
-        names = entry.view.sans()
-        cn = entry.view.common_name()
-        principals = [self.opts.principal_map.get(p, p) for p in [cn, *names["dns"]]]
+        cn = entry.cert.subject.cn or ""  # Go's CommonName: the last CN
+        principals = [self.opts.principal_map.get(p, p) for p in [cn, *entry.cert.dns]]
         if user not in principals:
             self.add("fail", "node-principal", entry,
                      f"node certificate principals {principals} do not include {user!r} "
                      "(CN, DNS SANs, after --cert-principal-map)", self.fixes.recreate(entry))
 
-    def check_hosts(self, entry: Entry) -> None:
-        names = entry.view.sans()
+    def check_hosts(self, entry: Record) -> None:
+        assert entry.cert is not None
+        dns, ips = list(entry.cert.dns), list(entry.cert.ip)
         for host in self.opts.hosts:
-            if not host_covered(host, names["dns"], names["ip"]):
+            if not host_covered(host, dns, ips):
                 self.add("fail", "host-not-covered", entry,
                          f"host {host!r} is not among the certificate's SANs "
-                         f"{names['dns'] + names['ip']}", self.fixes.recreate(entry))
+                         f"{dns + ips}", self.fixes.recreate(entry))
 
-    def check_user_cn(self, entry: Entry) -> None:
-        cn = entry.view.common_name()
+    def check_user_cn(self, entry: Record) -> None:
+        assert entry.cert is not None
+        cn = entry.cert.subject.cn or ""  # what cockroach authenticates: the last CN
         if cn != entry.name:
             self.add("fail", "client-cn", entry,
                      f"certificate CN is {cn!r} but the file name says user {entry.name!r}",
                      self.fixes.recreate(entry))
 
-    def check_eku(self, entry: Entry, kind: Kind) -> None:
-        ekus = entry.view.eku()
+    def check_eku(self, entry: Record, kind: Kind) -> None:
+        assert entry.cert is not None
+        ekus = entry.cert.eku
         if ekus is not None and not set(kind.eku) <= set(ekus):
             self.add("fail", f"{kind.name}-eku", entry,
-                     f"extended key usage {ekus} lacks {' and/or '.join(kind.eku)}",
+                     f"extended key usage {list(ekus)} lacks {' and/or '.join(kind.eku)}",
                      self.fixes.recreate(entry))
 
-    def check_chain(self, entry: Entry, ca_files: tuple[str, ...]) -> None:
+    def check_chain(self, entry: Record, ca_files: tuple[str, ...]) -> None:
         """Signed by a certificate of one of `ca_files`; a non-first CA cert only warns."""
         signer = entry.signer
         if signer is None or signer.file not in ca_files:
@@ -250,12 +236,19 @@ class _Checker:
                      "current (first) CA; re-sign before that CA is removed or expires",
                      self.fixes.renew_fix(entry))
 
-    def check_key_match(self, entry: Entry) -> None:
+    def check_key_match(self, entry: Record) -> None:
+        assert entry.cert is not None
         path = self.key_path(entry)
+        data = self.key_data.pop(id(entry), None)
         try:
-            found = [b for b in blocks(read_regular(path)) if keys.is_key_block(b.type)]
+            if data is None:
+                data = self.read_key(entry)
+            if isinstance(data, OSError):
+                raise data
+            found = [b for b in blocks(data) if keys.is_key_block(b.type)]
             # CRT values checked, primality not: OpenSSL's full check takes ~40 ms a key
-            matches = keys.matches_certificate(found[0].der, entry.view) if found else None
+            matches = keys.matches_certificate(found[0].der, entry.cert.certificate()) \
+                if found else None
         except OSError as exc:
             self.add("fail", "key-unreadable", entry, f"key file {path}: {errno_text(exc)}",
                      self.fixes.recreate(entry))
@@ -274,13 +267,12 @@ class _Checker:
 
     # --- expiry ---------------------------------------------------------------------
 
-    def check_expiry(self, entry: Entry, signs: bool) -> None:
+    def check_expiry(self, entry: Record, signs: bool) -> None:
         """Not yet valid, expired, or inside --fail-within / --warn-within, on the chain;
         `signs`: some certificate here is signed by this one."""
-        from pycert.pki.fields import rfc3339
-
-        before, own = entry.dates()
-        after = effective_not_after(entry) or own
+        assert entry.cert is not None
+        before, own = entry.cert.not_before, entry.cert.not_after
+        after = entry.effective_not_after or own
         if before > self.now:
             self.add("fail", "not-yet-valid", entry,
                      f"not valid before {rfc3339(before)} ({_ago(before - self.now)} from now)",
@@ -312,20 +304,21 @@ class _Checker:
                      f"expires in {_ago(after - self.now)} ({rfc3339(after)}){limited}, "
                      "inside --warn-within", fix)
 
-    def limiter(self, entry: Entry, after: dt.datetime) -> str:
+    def limiter(self, entry: Record, after: dt.datetime) -> str:
         node, seen = entry.signer, {id(entry)}
-        while node is not None and node.der is not None and id(node) not in seen:
+        while node is not None and node.cert is not None and id(node) not in seen:
             seen.add(id(node))
-            if node.dates()[1] == after:
+            if node.cert.not_after == after:
                 return f", limited by its CA {node.file} #{node.index}"
             node = node.signer
         return ""
 
     # --- fixes ----------------------------------------------------------------------
 
-    def key_path(self, entry: Entry) -> str:
+    def key_path(self, entry: Record) -> str:
+        """gocompat.join(certs dir, key file), as the loader forms it (names hold no "/")."""
         assert entry.kind is not None
-        return join(self.opts.certs_dir, entry.kind.key_file(entry.name))
+        return self.prefix + entry.kind.key_file(entry.name)
 
 
 def _ago(delta: dt.timedelta) -> str:

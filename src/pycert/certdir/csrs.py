@@ -25,6 +25,10 @@ from pycert.gocompat import errno_text, join
 from pycert.hosts import clean_hosts
 from pycert.identities import check_safe_filename, normalize_username, username_problem
 from pycert.kinds import Kind
+from pycert.pki import csr, keys
+from pycert.pki.authority import leaf_sans
+from pycert.pki.certs import cert_der, cert_pem
+from pycert.pki.reading import read
 from pycert.pki.specs import LeafSpec, Lifetime
 
 
@@ -39,9 +43,6 @@ def create_csr(spec: LeafSpec, target: Target) -> Outcome:
 
 
 def _create_csr(spec: LeafSpec, target: Target) -> Outcome:
-    from pycert.pki import csr, keys
-    from pycert.pki.authority import leaf_sans
-
     kind = spec.kind
     for bad, message in kind.rejected_names:
         if spec.name == bad:
@@ -75,11 +76,6 @@ def sign_csr(kind: Kind, path: str, lifetime: Lifetime, target: Target,
 
 def _sign(kind: Kind, path: str, lifetime: Lifetime, target: Target,
           node_user: str) -> Outcome:
-    from cryptography import x509
-
-    from pycert.pki import csr
-    from pycert.pki.certs import cert_pem
-
     if not target.ca_key:
         raise CertError("the path to the CA key is required")
     try:
@@ -88,7 +84,7 @@ def _sign(kind: Kind, path: str, lifetime: Lifetime, target: Target,
         raise CertError(f"open {path}: {errno_text(exc)}") from exc
     request = csr.parse_csr(data)
     cn, sans = csr.check_csr(request, kind, node_user)
-    clean_hosts([s.value for s in sans if isinstance(s, x509.DNSName)])  # must match a host
+    clean_hosts(csr.dns_names(sans))  # each must be a host name
     name = ""
     if kind.named:
         problem = username_problem(normalize_username(cn))
@@ -106,4 +102,5 @@ def _sign(kind: Kind, path: str, lifetime: Lifetime, target: Target,
                      0o644)]
     install(target, lambda: items)
     log.info("signed %s: %s", os.path.basename(path), items[0].path)
-    return Outcome(kind, items, cert, signer, ca.cert)
+    fields = read(cert_der(cert))
+    return Outcome(kind, items, cert, signer, ca.fields, fields, {items[0].path: fields})

@@ -1,7 +1,8 @@
 """`CertsDir`: a cockroach certs directory as a Python object, the API the CLI is built on.
 
 Writes use cockroach's file names and modes through the one atomic writer; reads give
-the same records `list --format=json` prints, and `check` the same verdicts.
+the records `list` prints in every format, and `check` the same verdicts. Every command
+of the CLI is a call to one method here (or to `pki.authority.CA`).
 """
 
 from __future__ import annotations
@@ -9,23 +10,30 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
+from pycert.certdir import batch, check, csrs, issue, records, renew
+from pycert.certdir.check import Result
+from pycert.certdir.export import ExportSpec, export
+from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
+from pycert.certdir.listing import Row, rows
+from pycert.certdir.loader import CertFile, Tick, load_dir
+from pycert.certdir.prune import Pruning, prune_ca
+from pycert.certdir.records import Record
+from pycert.certdir.renew import RenewOptions, RenewResult
+from pycert.certdir.rotate import Rotation, rotate_ca
+from pycert.certdir.signers import load_ca
+from pycert.certdir.thresholds import Threshold, parse_threshold
 from pycert.errors import CertError
 from pycert.gocompat import join
 from pycert.identities import check_safe_filename, client_username
 from pycert.kinds import BY_NAME
+from pycert.pki.authority import CA, Issued
+from pycert.pki.certs import utcnow
+from pycert.pki.keys import PendingKey
 from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
-
-if TYPE_CHECKING:
-    from pycert.certdir.check import Result, Threshold
-    from pycert.certdir.loader import CertFile, Tick
-    from pycert.certdir.prune import Pruning
-    from pycert.certdir.renew import RenewOptions, RenewResult
-    from pycert.certdir.rotate import Rotation
-    from pycert.pki.authority import CA, Issued
 
 
 class CertsDir:
@@ -45,17 +53,49 @@ class CertsDir:
         return Target(self.path, ca_key=os.fspath(ca_key), key_permissions=self.key_permissions,
                       **how)
 
-    # --- issuing into the directory -------------------------------------------------
+    # --- issuing into the directory (what each create-* command calls) -------------
 
-    def issue_ca(self, spec: CASpec, target: Target) -> Outcome:
-        from pycert.certdir.issue import create_ca
+    def issue_ca(self, spec: CASpec, target: Target, key: PendingKey | None = None) -> Outcome:
+        """`create-ca` and its kin; `key` is a new key already on its way, if any."""
+        return issue.create_ca(spec, target, key)
 
-        return create_ca(spec, target)
+    def issue(self, spec: LeafSpec, target: Target, key: PendingKey | None = None) -> Outcome:
+        """`create-node`, `create-client`, `create-tenant-client` as typed requests."""
+        return issue.create_leaf(spec, target, key)
 
-    def issue(self, spec: LeafSpec, target: Target) -> Outcome:
-        from pycert.certdir.issue import create_leaf
+    def create_csr(self, spec: LeafSpec, target: Target) -> Outcome:
+        """`--csr-only`: a new key and a request an offline CA signs with `sign_csr`."""
+        return csrs.create_csr(spec, target)
 
-        return create_leaf(spec, target)
+    def sign_csr(self, csr_path: str, profile: str, target: Target,
+                 lifetime: Lifetime | None = None) -> Outcome:
+        """`sign-csr`: the request at `csr_path` signed as a `node` or `client` certificate."""
+        return csrs.sign_csr(BY_NAME[profile], csr_path, lifetime or Lifetime(), target,
+                             self.node_user)
+
+    def create_tenant_signing(self, tenant_id: int, target: Target,
+                              lifetime: Lifetime | None = None) -> Outcome:
+        """`create-tenant-signing`: the self-signed Ed25519 pair of a tenant."""
+        return issue.create_signing(tenant_id, lifetime or Lifetime(), target)
+
+    @staticmethod
+    def node_list(path: str) -> list[batch.Row]:
+        """The rows of a node list (CSV `name,host,host…` or JSON), every one checked."""
+        return batch.read_rows(path)
+
+    def create_nodes(self, spec: LeafSpec, nodes: str | list[batch.Row], out_dir: str,
+                     target: Target, progress: Callable[[int, batch.Row], None] | None = None,
+                     *, source: str = "") -> list[Outcome]:
+        """`create-nodes`: a node directory under `out_dir` per row of `nodes` (a node
+        list's path, or its rows; `source` names it in errors), installed in one commit."""
+        if isinstance(nodes, str):
+            source = source or nodes
+            nodes = batch.read_rows(nodes)
+        return batch.issue_all(spec, target, nodes, out_dir, progress or _ignore, source)
+
+    def export(self, spec: ExportSpec, target: Target) -> Outcome:
+        """`export`: a pair's key as PKCS#8 and/or key, certificate and chain as PKCS#12."""
+        return export(spec, target)
 
     def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType = "rsa", key_size: int | None = None,
@@ -109,16 +149,15 @@ class CertsDir:
                  overwrite: bool = False, backup: bool = False) -> Outcome:
         """Installs an in-memory CA as its kind's bundle (replacing it only with `overwrite`)
         and `ca_key` (0600); missing directories on the way are made 0700."""
-        from pycert.certdir.files import Planned
-
         key_path = os.fspath(ca_key)
+        bundle = join(self.path, ca.kind.cert_file())
         items = [Planned(key_path, ca.key_pem, 0o600, "could not write CA key to file"),
-                 Planned(join(self.path, ca.kind.cert_file()), ca.cert_pem, 0o644,
-                         "could not write CA certificate file")]
+                 Planned(bundle, ca.cert_pem, 0o644, "could not write CA certificate file")]
         with _made_dirs(os.path.dirname(os.path.normpath(self.path)),
                         os.path.dirname(key_path)):
             install(self.target(overwrite=overwrite, backup=backup), lambda: items)
-        return Outcome(ca.kind, items, ca.cert)
+        fields = ca.fields
+        return Outcome(ca.kind, items, ca.cert, fields=fields, certs={bundle: fields})
 
     def write(self, issued: Issued, *, pkcs8: bool = False, overwrite: bool = False,
               backup: bool = False) -> Outcome:
@@ -134,7 +173,8 @@ class CertsDir:
             items.append(planned(kind, "pk8", self.path, kind.key_file(name) + ".pk8",
                                  issued.key_pkcs8, 0o600))
         install(self.target(overwrite=overwrite, backup=backup), lambda: items)
-        return Outcome(kind, items, issued.cert)
+        fields = issued.fields
+        return Outcome(kind, items, issued.cert, fields=fields, certs={items[0].path: fields})
 
     # --- the lifecycle: renew, rotate, prune (docs/lifecycle.md) -----------------------
 
@@ -144,8 +184,6 @@ class CertsDir:
               lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
               backup: bool = False, pkcs8: bool = False) -> RenewResult:
         """`pycert renew node` / `renew client alice bob`: re-issued from what they say."""
-        from pycert.certdir import renew
-
         picks = [renew.pick(kind, name) for name in names or ("",)]
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
                                        pkcs8=pkcs8),
@@ -158,12 +196,10 @@ class CertsDir:
                   backup: bool = False, pkcs8: bool = False) -> RenewResult:
         """`pycert renew --all [kind...]`: every node, client and tenant client certificate
         (or those of `kinds`), in one commit."""
-        from pycert.certdir import renew
-
-        rows = tuple(renew.renewable_kind(k) for k in kinds)
+        rows_ = tuple(renew.renewable_kind(k) for k in kinds)
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
                                        pkcs8=pkcs8),
-                           None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows)
+                           None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows_)
 
     def rotate_ca(self, new_ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType | None = None, key_size: int | None = None,
@@ -171,8 +207,6 @@ class CertsDir:
                   dry_run: bool = False, backup: bool = False) -> Rotation:
         """`pycert rotate-ca` (`kind="client-ca"`...): stage 1, a new CA key at
         `new_ca_key` and its certificate first in the bundle; the old key is not touched."""
-        from pycert.certdir.rotate import rotate_ca
-
         return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup),
                          key_type, key_size, lifetime, reuse_key)
 
@@ -180,8 +214,6 @@ class CertsDir:
                  backup: bool = False) -> Pruning:
         """`pycert prune-ca`: stage 3, expired (and, with `unused`, unused) CA certificates
         out of the bundle; never the first one."""
-        from pycert.certdir.prune import prune_ca
-
         return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
                         unused=unused)
 
@@ -189,48 +221,49 @@ class CertsDir:
 
     def load_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca") -> CA:
         """The CA of this directory (first cert of its bundle) with its key, to issue more."""
-        from pycert.certdir.signers import load_ca
-
         ca_kind = BY_NAME[kind]
         return load_ca(ca_kind, join(self.path, ca_kind.cert_file()), os.fspath(ca_key))
 
     def load(self, *, strict: bool = True, tick: Tick | None = None) -> list[CertFile]:
         """The certificate files as cockroach's loader accepts them, under a shared lock;
         `tick(what, steps, total)` hears of progress."""
-        from pycert.certdir.files import dir_lock
-        from pycert.certdir.loader import load_dir
-
         with dir_lock(self.path, shared=True):
             return load_dir(self.path, strict=strict, key_permissions=self.key_permissions,
                             tick=tick)
 
-    def records(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-        """One record per certificate, exactly what `list --format=json` prints."""
-        from pycert.certdir.records import entries_from_dir, record
+    def records(self, *, tick: Tick | None = None) -> list[Record]:
+        """One record per certificate, signers linked: `list --format=json` prints each
+        `record.to_json(now)`."""
+        return records.from_files(self.load(tick=tick))
 
-        now = now or dt.datetime.now(dt.timezone.utc)
-        return [record(e, now) for e in entries_from_dir(self.load())]
+    def rows(self, *, show_all: bool = False, tick: Tick | None = None) -> list[Row]:
+        """`list`'s rows (one per file, cockroach's order and notes); `show_all` adds the
+        tenant files cockroach loads but does not show."""
+        return rows(records.from_files(self.load(tick=tick), chains=False), show_all)
 
-    def check(self, *, hosts: Iterable[str] = (), warn_within: str = "30d",
-              fail_within: str = "7d", principal_map: dict[str, str] | None = None,
+    def check(self, *, hosts: Iterable[str] = (), warn_within: str | Threshold = "30d",
+              fail_within: str | Threshold = "7d", principal_map: dict[str, str] | None = None,
               ca_key: str | os.PathLike[str] = "", now: dt.datetime | None = None,
               tick: Tick | None = None) -> Result:
         """Would a CockroachDB node accept this directory? See `pycert check`."""
-        from pycert.certdir import check
-
-        opts = check.Options(self.path, list(hosts), check.parse_threshold(warn_within),
-                             check.parse_threshold(fail_within), principal_map or {},
+        opts = check.Options(self.path, list(hosts), _threshold(warn_within),
+                             _threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions)
-        return check.run(opts, now or dt.datetime.now(dt.timezone.utc), tick)
+        return check.run(opts, now or utcnow(), tick)
+
+
+def _ignore(index: int, row: batch.Row) -> None:
+    """No progress display."""
+
+
+def _threshold(value: str | Threshold) -> Threshold:
+    return parse_threshold(value) if isinstance(value, str) else value
 
 
 def _renew_options(within: str | Threshold | None, reuse_key: bool, strict: bool,
                    lifetime: Lifetime | None) -> RenewOptions:
     """`within` as `30d`, `10%` or a parsed Threshold (the CLI's flag type)."""
-    from pycert.certdir.check import parse_threshold
-    from pycert.certdir.renew import RenewOptions
-
-    window = parse_threshold(within) if isinstance(within, str) else within
+    window = _threshold(within) if within is not None else None
     return RenewOptions(window, reuse_key, strict, lifetime or Lifetime())
 
 

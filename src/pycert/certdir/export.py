@@ -6,7 +6,7 @@ Outputs are installed with mode 0600: every format here holds the private key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pycert.certdir.files import Planned, read_regular
 from pycert.certdir.install import Outcome, Target, failing_as, install, note_existing
@@ -14,10 +14,10 @@ from pycert.certdir.signers import signer_path
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.kinds import Kind
+from pycert.pki import keys, pkcs12
+from pycert.pki.keys import PrivateKey
 from pycert.pki.pem import blocks
-
-if TYPE_CHECKING:
-    from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import Unreadable, read
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,6 @@ def export(spec: ExportSpec, target: Target) -> Outcome:
 
 
 def _export(spec: ExportSpec, target: Target) -> Outcome:
-    from pycert.pki import keys
-
     kind = spec.kind
     key_path = join(target.certs_dir, kind.key_file(spec.name))
     try:
@@ -71,20 +69,20 @@ def _export(spec: ExportSpec, target: Target) -> Outcome:
 
 
 def _pkcs12(spec: ExportSpec, certs_dir: str, key: PrivateKey, key_path: str) -> bytes:
-    from cryptography import x509
-
-    from pycert.pki import keys, pkcs12
-
     cert_path = join(certs_dir, spec.kind.cert_file(spec.name))
     ders = [b.der for b in blocks(_read(cert_path)) if b.type == "CERTIFICATE"]
     if not ders:
         raise CertError(f"{cert_path} holds no certificate")
-    cert = x509.load_der_x509_certificate(ders[0])
+    _, signer = signer_path(spec.kind, certs_dir)
+    try:
+        cert = read(ders[0]).certificate()
+        chain = [read(b.der).certificate() for b in blocks(_read(signer))
+                 if b.type == "CERTIFICATE"]
+    except Unreadable as exc:
+        raise CertError(f"{exc}; a certificate CockroachDB cannot read is not exported") \
+            from exc
     if not keys.same_public_key(cert, key):
         raise CertError(f"{key_path} does not match {cert_path}")
-    _, signer = signer_path(spec.kind, certs_dir)
-    chain = [x509.load_der_x509_certificate(b.der) for b in blocks(_read(signer))
-             if b.type == "CERTIFICATE"]
     return pkcs12.bundle(key, cert, chain, spec.friendly_name, spec.password)
 
 

@@ -14,6 +14,7 @@ import fcntl
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -159,8 +160,6 @@ def commit(items: list[Planned], *, overwrite: bool, backup: bool = False) -> li
 
 def backup_stamp(when: float | None = None) -> str:
     """`20261201T101500Z`: the UTC second a backup was taken, sortable as text."""
-    import time
-
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(when))
 
 

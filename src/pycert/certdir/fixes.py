@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 
-from pycert.certdir.records import Entry
+from pycert.certdir.records import Record
 from pycert.kinds import KINDS, Kind
 
 CA_KEY_PLACEHOLDER = "<path-to-ca-key>"
@@ -18,11 +18,11 @@ NEW_CA_KEY_PLACEHOLDER = "<path-to-new-ca-key>"
 
 
 class Fixes:
-    """Fix commands for one checked directory; `entries` carry their resolved signers."""
+    """Fix commands for one checked directory; `records` carry their resolved signers."""
 
     def __init__(self, certs_dir: str, ca_key: str, hosts: list[str],
-                 entries: list[Entry]) -> None:
-        self.certs_dir, self.ca_key, self.hosts, self.entries = certs_dir, ca_key, hosts, entries
+                 records: list[Record]) -> None:
+        self.certs_dir, self.ca_key, self.hosts, self.records = certs_dir, ca_key, hosts, records
 
     def cmd(self, command: str, *args: str, ca_key: bool = True) -> str:
         parts = ["pycert", command, *[_q(a) for a in args]]
@@ -32,10 +32,8 @@ class Fixes:
             parts.append(f"--ca-key={key}")
         return " ".join(parts)
 
-    def recreate(self, entry: Entry) -> str:
+    def recreate(self, entry: Record) -> str:
         """The pycert command that writes a fresh, correct version of this file."""
-        from pycert.pki.fields import sans
-
         kind = entry.kind
         if kind is None or not kind.command:
             return ""
@@ -43,17 +41,14 @@ class Fixes:
             return self.cmd(kind.command) + " --allow-ca-key-reuse --overwrite"
         args = [entry.name] if kind.named else []
         if kind.takes_hosts:
-            names = sans(entry.cert) if entry.cert is not None else {"dns": [], "ip": [], "uri": []}
-            hosts = names["dns"] + names["ip"]
+            hosts = list(entry.cert.dns + entry.cert.ip) if entry.cert is not None else []
             if kind.cn == "node-user":
                 hosts += [h for h in self.hosts if h not in hosts]
                 hosts = hosts or ["<host>"]
             args += hosts
         return self.cmd(kind.command, *args, ca_key=bool(kind.signers)) + " --overwrite"
 
-
-
-    def renew_fix(self, entry: Entry) -> str:
+    def renew_fix(self, entry: Record) -> str:
         """`pycert renew <kind> [<name>]`: the certificate re-issued from what it says, so
         nobody retypes its hosts."""
         kind = entry.kind
@@ -61,7 +56,7 @@ class Fixes:
             return self.recreate(entry)
         return self.cmd("renew", kind.name, *([entry.name] if kind.named else []))
 
-    def expiry_fix(self, entry: Entry, after: dt.datetime) -> str:
+    def expiry_fix(self, entry: Record, after: dt.datetime) -> str:
         """Renew a leaf, unless what ends is the current CA: then rotate that CA first.
         An old CA of a bundle that still signs certificates: renew those."""
         kind = entry.kind
@@ -70,12 +65,12 @@ class Fixes:
         if kind.is_ca:
             if entry.index:
                 signed = [k.name for k in KINDS
-                          if any(e.signer is entry and e.kind is k for e in self.entries)]
+                          if any(e.signer is entry and e.kind is k for e in self.records)]
                 return self.cmd("renew", "--all", *signed, "--within=30d")
             return self.rotate_fix(kind)
         node = entry.signer
         while node is not None and node.cert is not None:
-            if node.cert.not_valid_after_utc == after and node.kind is not None \
+            if node.cert.not_after == after and node.kind is not None \
                     and node.kind.is_ca and not node.index:
                 return self.rotate_fix(node.kind)  # a renewal would end with its CA
             node = node.signer
@@ -87,7 +82,7 @@ class Fixes:
         return (f"pycert {kind.rotate_command} --certs-dir={_q(self.certs_dir)} "
                 f"--ca-key={NEW_CA_KEY_PLACEHOLDER}")
 
-    def prune_fix(self, entry: Entry) -> str:
+    def prune_fix(self, entry: Record) -> str:
         kind = entry.kind
         if kind is None or not kind.prune_command:
             return ""

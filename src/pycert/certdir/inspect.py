@@ -11,22 +11,24 @@ import sys
 
 from pycert.certdir.files import MAX_FILE_BYTES, TooLarge, read_regular
 from pycert.certdir.loader import classify
-from pycert.certdir.records import Entry, resolve_signers
+from pycert.certdir.records import Record, link
 from pycert.errors import CertError
 from pycert.gocompat import errno_text
+from pycert.pki import keys
 from pycert.pki.pem import blocks
+from pycert.pki.reading import CertFields, Unreadable, read
 
 
-def load_inputs(paths: list[str]) -> list[Entry]:
-    """Every certificate of every input (PEM bundle or one DER cert), signers resolved."""
-    entries: list[Entry] = []
+def read_certificates(paths: list[str]) -> list[Record]:
+    """Every certificate of every input (PEM bundle or one DER cert), signers linked."""
+    records: list[Record] = []
     for path in paths:
         verdict = classify(os.path.basename(path)) if path != "-" else None
         kind, name = verdict if isinstance(verdict, tuple) else (None, "")
-        for i, der in enumerate(_parse(path, read_input(path))):
-            entries.append(Entry(path, i, der, kind, name))
-    resolve_signers(entries)
-    return entries
+        records += [Record(path, i, kind, name, "", "", cert)
+                    for i, cert in enumerate(_parse(path, read_input(path)))]
+    link(records)
+    return records
 
 
 def read_input(path: str) -> bytes:
@@ -44,12 +46,8 @@ def read_input(path: str) -> bytes:
         raise CertError(f"could not read {path}: {exc.strerror or errno_text(exc)}") from exc
 
 
-def _parse(path: str, data: bytes) -> list[bytes]:
-    """Each certificate's DER, every one checked to parse; key blocks checked too."""
-    from cryptography import x509
-
-    from pycert.pki import keys
-
+def _parse(path: str, data: bytes) -> list[CertFields]:
+    """Each certificate, read as Go reads it; key blocks are checked too."""
     found = blocks(data)
     for block in found:
         if keys.is_key_block(block.type):
@@ -62,12 +60,10 @@ def _parse(path: str, data: bytes) -> list[bytes]:
         ders = [b.der for b in found if b.type == "CERTIFICATE"]
     else:
         ders = [] if data.lstrip().startswith(b"-----BEGIN") else [data]
-    try:
-        for der in ders:
-            x509.load_der_x509_certificate(der)
-    except ValueError as exc:
-        raise CertError(f"could not parse a certificate in {path}: {exc}") from exc
     if not ders:
         types = ", ".join(sorted({b.type for b in found})) or "none"
         raise CertError(f"no certificates found in {path} (PEM blocks: {types})")
-    return ders
+    try:
+        return [read(der) for der in ders]
+    except Unreadable as exc:
+        raise CertError(f"could not parse a certificate in {path}: {exc}") from exc

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pycert.certdir import files
-from pycert.certdir.loader import load_dir
+from pycert.certdir.loader import load_dir, parse_file
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.interrupt import installing
 from pycert.kinds import Kind
+from pycert.pki.reading import CertFields
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -44,14 +45,18 @@ class Target:
 
 @dataclass
 class Outcome:
-    """What a command wrote (or, with dry_run, would write), for reports."""
+    """What a command wrote (or, with dry_run, would write), for reports and manifests."""
 
     kind: Kind
     items: list[files.Planned]
-    cert: x509.Certificate | None = None
+    cert: x509.Certificate | None = None  # the certificate issued, for Python callers
     signer_path: str = ""
-    signer: x509.Certificate | None = None
-    existing: dict[str, bytes] = field(default_factory=dict, repr=False)  # dry run: replaced
+    signer: CertFields | None = None  # the CA certificate that signed it
+    fields: CertFields | None = None  # `cert` as list, check and the records read it
+    # path -> the certificate a written certificate file leads with, as issued or copied
+    certs: dict[str, CertFields] = field(default_factory=dict, repr=False)
+    # dry run: each file that would be replaced -> the certificate it leads with, if any
+    existing: dict[str, CertFields | None] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"Outcome({self.kind.name}, {self.paths})"
@@ -141,11 +146,13 @@ def install(target: Target, build: Callable[[], list[files.Planned]]) -> list[st
 
 
 def note_existing(outcome: Outcome, target: Target) -> Outcome:
-    """Dry run: keeps the files that would be replaced, for the report's diff."""
+    """Dry run: notes the files that would be replaced and what they hold, for the diff."""
     if target.dry_run:
         for item in outcome.items:
-            with contextlib.suppress(OSError):
-                outcome.existing[item.path] = files.read_regular(item.path)
+            if os.path.lexists(item.path):
+                found = parse_file(item.path, os.path.basename(item.path))[0] \
+                    if item.path.endswith(".crt") else []
+                outcome.existing[item.path] = found[0] if found else None
     return outcome
 
 

@@ -2,13 +2,13 @@
 
 Each entry point takes what to issue (a spec from `pki.specs`) and how to write it (a
 `Target`), checks everything it can before it writes, then installs all of its files in
-one commit.
+one commit. A caller that started the key already (`pki.keys.PendingKey`, as the CLI does
+before it imports this layer) passes it in, so the key is made while Python imports.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir.files import Planned
@@ -26,28 +26,25 @@ from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.identities import check_safe_filename
 from pycert.kinds import BY_NAME
-from pycert.pki.keys import PendingKey
+from pycert.pki import keys
+from pycert.pki.authority import CA, issue_tenant_signing, leaf_sans
+from pycert.pki.certs import cert_pem
+from pycert.pki.keys import PendingKey, PrivateKey
 from pycert.pki.specs import CASpec, LeafSpec, Lifetime
 
-if TYPE_CHECKING:
-    from pycert.pki.keys import PrivateKey
 
-
-def create_ca(spec: CASpec, target: Target) -> Outcome:
-    """A CA certificate prepended to the kind's bundle, with a new (or reused) key."""
+def create_ca(spec: CASpec, target: Target, key: PendingKey | None = None) -> Outcome:
+    """A CA certificate prepended to the kind's bundle, with a new (or reused) key;
+    `key` is used if a new one is needed."""
     with failing_as(spec.kind.texts["failed"]):
-        return note_existing(_create_ca(spec, target), target)
+        return note_existing(_create_ca(spec, target, key), target)
 
 
-def _create_ca(spec: CASpec, target: Target) -> Outcome:
+def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outcome:
     if not target.ca_key:
         raise CertError("the path to the CA key is required")
-    # A key is needed unless one exists; start it now so it overlaps the imports below.
-    pending = None if os.path.lexists(target.ca_key) else PendingKey(spec.key)
-    from pycert.pki import keys
-    from pycert.pki.authority import CA
-    from pycert.pki.certs import cert_pem
-
+    if pending is None and not os.path.lexists(target.ca_key):
+        pending = PendingKey(spec.key)  # made while the directory is checked
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
     key, new_key = _ca_key(spec, target.ca_key, pending)
     ca = CA.new(key, spec.lifetime, kind=spec.kind, source=target.ca_key)
@@ -68,7 +65,8 @@ def _create_ca(spec: CASpec, target: Target) -> Outcome:
     if new_key:
         log.info("generated CA key %s", target.ca_key)
     log.info("wrote %d certificates to %s", items[-1].data.count(b"-----BEGIN"), bundle_path)
-    return Outcome(spec.kind, items, ca.cert)
+    fields = ca.fields
+    return Outcome(spec.kind, items, ca.cert, fields=fields, certs={bundle_path: fields})
 
 
 def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[PrivateKey, bool]:
@@ -91,20 +89,20 @@ def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[Privat
     return key, False
 
 
-def create_leaf(spec: LeafSpec, target: Target) -> Outcome:
-    """node, client and tenant-client: a new key, signed by the first cert of their CA file."""
+def create_leaf(spec: LeafSpec, target: Target, key: PendingKey | None = None) -> Outcome:
+    """node, client and tenant-client: a new key (`key`, if started already), signed by the
+    first cert of their CA file."""
     with failing_as(spec.kind.texts["failed"]):
-        return note_existing(_create_leaf(spec, target), target)
+        return note_existing(_create_leaf(spec, target, key), target)
 
 
-def _create_leaf(spec: LeafSpec, target: Target) -> Outcome:
+def _create_leaf(spec: LeafSpec, target: Target, pending: PendingKey | None) -> Outcome:
     kind = spec.kind
     if not target.ca_key:
         raise CertError("the path to the CA key is required")
     if kind.named:
         check_safe_filename(spec.name)  # the name becomes part of a path: it must stay inside
-    pending = PendingKey(spec.key)  # overlaps the imports and CA loading
-    from pycert.pki.authority import leaf_sans
+    pending = pending or PendingKey(spec.key)  # made while the CA is loaded
 
     leaf_sans(spec)  # refuses a bad host before the CA is even read
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
@@ -126,12 +124,16 @@ def _create_leaf(spec: LeafSpec, target: Target) -> Outcome:
         items.append(planned(kind, "pk8", directory, kind.key_file(spec.name) + ".pk8",
                              issued.key_pkcs8, 0o600))
     own = list(items)
+    fields = issued.fields
+    certs = {items[0].path: fields}
     if target.out_dir:
-        items += ca_copies(kind, target.certs_dir, target.out_dir)
+        copies, copied = ca_copies(kind, target.certs_dir, target.out_dir)
+        items += copies
+        certs.update(copied)
     install(target, lambda: items)
     for what, item in zip(("log cert", "log key", "log pk8"), [] if target.dry_run else own):
         log.info("%s %s", kind.texts[what], item.path)  # cockroach's INFO wording (spec §2.5)
-    return Outcome(kind, items, issued.cert, signer, ca.cert)
+    return Outcome(kind, items, issued.cert, signer, ca.fields, fields, certs)
 
 
 def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcome:
@@ -140,8 +142,6 @@ def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcom
     with failing_as(kind.texts["failed"]):
         if tenant_id == 0:
             raise CertError(dict(kind.rejected_names)["0"], prefixed=False)
-        from pycert.pki.authority import issue_tenant_signing
-
         prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
         issued = issue_tenant_signing(tenant_id, lifetime)
         name = issued.name
@@ -153,4 +153,6 @@ def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcom
                        backup=target.backup), lambda: items)
         log.info("generated tenant signing key %s", items[0].path)
         log.info("wrote certificate to %s", items[1].path)
-        return note_existing(Outcome(kind, items, issued.cert), target)
+        fields = issued.fields
+        return note_existing(Outcome(kind, items, issued.cert, fields=fields,
+                                     certs={items[1].path: fields}), target)

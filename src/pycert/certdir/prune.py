@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir.files import Planned, read_regular
@@ -21,9 +20,11 @@ from pycert.certdir.signers import read_bundle
 from pycert.errors import CertError
 from pycert.gocompat import join
 from pycert.kinds import Kind
-
-if TYPE_CHECKING:
-    from cryptography import x509
+from pycert.pki.certs import utcnow
+from pycert.pki.describe import rfc3339
+from pycert.pki.pem import encode
+from pycert.pki.reading import CertFields
+from pycert.pki.signatures import public_key, verifies
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Verdict:
     """One certificate of the bundle: kept or removed, and why."""
 
     index: int
-    cert: x509.Certificate
+    cert: CertFields
     keep: bool
     reason: str
     signs: list[str] = field(default_factory=list)  # files it verifies
@@ -54,9 +55,6 @@ class Pruning:
 def prune_ca(kind: Kind, target: Target, *, unused: bool = False,
              now: dt.datetime | None = None) -> Pruning:
     """The bundle of `kind` without its expired (and, with `unused`, unused) certificates."""
-    from pycert.pki.certs import utcnow
-    from pycert.pki.pem import encode
-
     now = now or utcnow()
     if not os.path.isdir(target.certs_dir):
         raise CertError(f"certs directory {target.certs_dir} does not exist or is not a "
@@ -67,9 +65,7 @@ def prune_ca(kind: Kind, target: Target, *, unused: bool = False,
     result = Pruning(kind, path, verdicts, dry_run=target.dry_run)
     if not result.removed:
         return result
-    from pycert.pki.fields import der
-
-    kept = b"".join(encode("CERTIFICATE", der(v.cert)) for v in verdicts if v.keep)
+    kept = b"".join(encode("CERTIFICATE", v.cert.der) for v in verdicts if v.keep)
     items = [Planned(path, kept, 0o644, "could not write CA certificate file")]
 
     def build() -> list[Planned]:  # under the lock: nobody changed the bundle meanwhile
@@ -84,35 +80,42 @@ def prune_ca(kind: Kind, target: Target, *, unused: bool = False,
 
     result.backups = install(Target(target.certs_dir, overwrite=True, dry_run=target.dry_run,
                                     backup=target.backup), build)
-    result.outcome = Outcome(kind, items, certs[0])
+    result.outcome = Outcome(kind, items, certs[0].certificate(), fields=certs[0],
+                             certs={path: certs[0]})
     log.info("removed %d certificates from %s", len(result.removed), path)
     return result
 
 
-def _signed(bundle: str, cas: list[x509.Certificate], target: Target) -> list[list[str]]:
+def _signed(bundle: str, cas: list[CertFields], target: Target) -> list[list[str]]:
     """For each CA of the bundle, the certificates of the certs dir it verifies."""
-    from pycert.pki.fields import is_self_signed, signed_by
-
     files = load_dir(target.certs_dir, strict=False, key_permissions=target.key_permissions)
-    others = [(f.filename if len(f.ders) == 1 else f"{f.filename} #{i}", c)
-              for f in files for i, c in enumerate(f.certs) if f.path != bundle]
+    others = [(f.filename if len(f.certs) == 1 else f"{f.filename} #{i}", c)
+              for f in files if f.path != bundle for i, c in enumerate(f.certs)]
     others += [(f"{os.path.basename(bundle)} #{i}", c) for i, c in enumerate(cas)]
-    others = [(name, c) for name, c in others if not is_self_signed(c)]
-    return [[name for name, c in others if c is not ca and signed_by(c, ca)] for ca in cas]
+    others = [(name, c) for name, c in others if not _self_signed(c)]
+    out = []
+    for ca in cas:
+        key = public_key(ca.certificate())
+        out.append([name for name, c in others
+                    if c.raw_issuer == ca.raw_subject and verifies(c.certificate(), key)])
+    return out
 
 
-def _judge(cas: list[x509.Certificate], signs: list[list[str]], unused: bool,
+def _self_signed(cert: CertFields) -> bool:
+    parsed = cert.certificate()
+    return cert.raw_issuer == cert.raw_subject and verifies(parsed, public_key(parsed))
+
+
+def _judge(cas: list[CertFields], signs: list[list[str]], unused: bool,
            now: dt.datetime) -> list[Verdict]:
     """Oldest first (the end of the bundle), so a same-key older copy goes before a newer."""
-    from pycert.pki.fields import rfc3339
-
     out = [Verdict(i, c, True, "", signs[i]) for i, c in enumerate(cas)]
     first = out[0]
     first.reason = "the current CA (the first certificate) is never removed"
-    if cas[0].not_valid_after_utc <= now:
-        first.reason += f"; it EXPIRED {rfc3339(cas[0].not_valid_after_utc)}: rotate it"
+    if cas[0].not_after <= now:
+        first.reason += f"; it EXPIRED {rfc3339(cas[0].not_after)}: rotate it"
     for v in reversed(out[1:]):
-        after = v.cert.not_valid_after_utc
+        after = v.cert.not_after
         if after <= now:
             v.keep, v.reason = False, f"expired {rfc3339(after)} ({_days(now - after)} ago)"
             continue

@@ -10,25 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir.files import Planned, dir_lock, read_regular
 from pycert.certdir.install import Outcome, Target, install, note_existing, planned
 from pycert.certdir.loader import CertFile, load_dir
 from pycert.certdir.signers import ca_copies, load_ca, signer_path
+from pycert.certdir.thresholds import Threshold
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
-from pycert.kinds import Kind
+from pycert.identities import normalize_username, parse_tenant_id
+from pycert.kinds import BY_NAME, RENEWABLE, Kind
+from pycert.pki import keys, reissue
+from pycert.pki.authority import CA
+from pycert.pki.certs import utcnow
+from pycert.pki.describe import rfc3339
+from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import CertFields
+from pycert.pki.reissue import Reissue, reusable
+from pycert.pki.signatures import signed_by
 from pycert.pki.specs import Lifetime
-
-if TYPE_CHECKING:
-    from cryptography import x509
-
-    from pycert.certdir.check import Threshold
-    from pycert.pki.authority import CA
-    from pycert.pki.keys import PrivateKey
-    from pycert.pki.reissue import Reissue
 
 # Key files written beside a pair (by create-client or export) that hold the same key.
 KEY_COPIES = ((".pk8", "der"), (".pk8.pem", "pem"))
@@ -44,8 +45,6 @@ class Pick:
 
 def renewable_kind(kind_name: str) -> Kind:
     """The row of a kind `renew` takes by name (node, client, tenant-client)."""
-    from pycert.kinds import BY_NAME, RENEWABLE
-
     kind = BY_NAME.get(kind_name)
     if kind is None or not kind.renewable:
         raise CertError(f"cannot renew {kind_name!r}: renew takes "
@@ -57,8 +56,6 @@ def renewable_kind(kind_name: str) -> Kind:
 def pick(kind_name: str, name: str = "") -> Pick:
     """The Pick for `renew <kind> [<name>]`: a user normalised as create-client does it, a
     tenant id as create-tenant-client parses it."""
-    from pycert.identities import normalize_username, parse_tenant_id
-
     kind = renewable_kind(kind_name)
     if kind.named and not name:
         raise CertError(f"renew {kind.name} needs the name in {kind.cert_file('<name>')}")
@@ -86,11 +83,11 @@ class Old:
     """A certificate to renew as it was read, under the directory's shared lock."""
 
     file: CertFile
-    cert: x509.Certificate
+    cert: CertFields
     data: bytes = field(repr=False)  # the certificate file, to see it unchanged at install
     signer_kind: Kind | None = None
     signer: str = ""  # the CA file that signs this kind now
-    current: x509.Certificate | None = None  # the first certificate of that CA file
+    current: CertFields | None = None  # the first certificate of that CA file
     old_signer: str = ""  # which certificate signed it, for reports
     copies: tuple[str, ...] = ()  # suffixes of the key copies beside it (.pk8, .pk8.pem)
     reason: str = ""
@@ -124,8 +121,6 @@ class RenewResult:
 def renew(target: Target, picks: list[Pick] | None, options: RenewOptions, *,
           kinds: tuple[Kind, ...] = (), now: dt.datetime | None = None) -> RenewResult:
     """Renews `picks` (None: every renewable certificate, or those of `kinds`)."""
-    from pycert.pki.certs import utcnow
-
     if not target.ca_key:
         raise CertError("the path to the CA key is required")
     now = now or utcnow()
@@ -183,9 +178,7 @@ def _choose(files: list[CertFile], picks: list[Pick] | None, kinds: tuple[Kind, 
 
 
 def _old(f: CertFile, by_name: dict[str, CertFile], certs_dir: str) -> Old:
-    from pycert.pki.fields import signed_by
-
-    if not f.ders:
+    if not f.certs:
         raise CertError(f"cannot renew {f.path}: {f.error}; restore it from a backup "
                         f"({f.filename}.*.bak) or make a new one with pycert {f.kind.command} "
                         "--overwrite")
@@ -198,7 +191,9 @@ def _old(f: CertFile, by_name: dict[str, CertFile], certs_dir: str) -> Old:
     bundle = by_name.get(os.path.basename(old.signer))
     bundle_certs = bundle.certs if bundle is not None else []
     old.current = bundle_certs[0] if bundle_certs else None
-    index = next((i for i, ca in enumerate(bundle_certs) if signed_by(old.cert, ca)), None)
+    cert = old.cert.certificate()
+    index = next((i for i, ca in enumerate(bundle_certs)
+                  if signed_by(cert, ca.certificate())), None)
     old.old_signer = f"{old.signer} #{index}" if index is not None else "none of " + old.signer
     key = join(certs_dir, f.kind.key_file(f.name))
     old.copies = tuple(suffix for suffix, _ in KEY_COPIES if os.path.lexists(key + suffix))
@@ -207,19 +202,18 @@ def _old(f: CertFile, by_name: dict[str, CertFile], certs_dir: str) -> Old:
 
 def _due(old: Old, within: Threshold | None, now: dt.datetime) -> bool:
     """Due: asked for (no `within`), expiring within it, or not signed by the current CA."""
-    from pycert.pki.fields import rfc3339, signed_by
-
-    after = old.cert.not_valid_after_utc
+    after = old.cert.not_after
     left = (after - now).total_seconds()
     when = f"expired {_days(-left)} ago" if left <= 0 else \
         f"expires {rfc3339(after)} (in {_days(left)})"
-    if not signed_by(old.cert, old.current):
+    current = old.current.certificate() if old.current is not None else None
+    if not signed_by(old.cert.certificate(), current):
         old.reason = f"signed by {old.old_signer}, not by the current CA ({old.signer} #0)"
         return True
     if within is None:
         old.reason = f"asked for; {when}"
         return True
-    lifetime = (after - old.cert.not_valid_before_utc).total_seconds()
+    lifetime = (after - old.cert.not_before).total_seconds()
     due = within.hit(left, lifetime)
     old.reason = f"{when}, inside --within" if due else \
         f"{when}, after --within, and signed by the current CA"
@@ -249,10 +243,8 @@ def _load_cas(due: list[Old], ca_key: str) -> dict[str, CA]:
 
 
 def _plan(old: Old, strict: bool) -> Reissue:
-    from pycert.pki import reissue
-
-    plan = reissue.read(old.file.kind, old.file.name, old.cert)
-    extra = len(old.file.ders) - 1
+    plan = reissue.read(old.file.kind, old.file.name, old.cert.certificate())
+    extra = len(old.file.certs) - 1
     if extra:
         dropped = f"the {extra} certificate(s) after the first in {old.file.filename} (a chain)"
         plan = reissue.Reissue(plan.kind, plan.name, plan.subject, plan.sans, plan.key,
@@ -266,11 +258,8 @@ def _plan(old: Old, strict: bool) -> Reissue:
 
 def _keys(due: list[Old], plans: list[Reissue], certs_dir: str,
           reuse: bool) -> list[PrivateKey]:
-    from pycert.pki import keys
-    from pycert.pki.reissue import reusable
-
     for old, plan in zip(due, plans):
-        if not reusable(old.cert):
+        if not reusable(old.cert.certificate()):
             raise CertError(f"cannot renew {old.file.path}: pycert can neither make nor use "
                             f"its key ({plan.key_text}); make a new pair with pycert "
                             f"{old.file.kind.command} … --overwrite")
@@ -288,8 +277,6 @@ def _keys(due: list[Old], plans: list[Reissue], certs_dir: str,
 
 def _own_key(old: Old, certs_dir: str) -> PrivateKey:
     """--reuse-key: the pair's own key, which must match its certificate."""
-    from pycert.pki import keys
-
     path = join(certs_dir, old.file.kind.key_file(old.file.name))
     why = f"cannot reuse the key of {old.file.path}"
     try:
@@ -303,7 +290,7 @@ def _own_key(old: Old, certs_dir: str) -> PrivateKey:
     except ValueError as exc:
         raise CertError(f"{why}: {path}: {exc}; renew without --reuse-key for a new key") \
             from exc
-    if not keys.same_public_key(old.cert, key):
+    if not keys.same_public_key(old.cert.certificate(), key):
         raise CertError(f"{why}: {path} does not match it; renew without --reuse-key for a "
                         "new key")
     return key
@@ -311,11 +298,9 @@ def _own_key(old: Old, certs_dir: str) -> PrivateKey:
 
 def _issue(old: Old, plan: Reissue, key: PrivateKey, ca: CA, target: Target,
            options: RenewOptions, now: dt.datetime) -> Renewal:
-    from pycert.pki import keys, reissue
-
     kind, name = old.file.kind, old.file.name
     try:
-        issued = reissue.renew(ca, plan, key, options.lifetime, now)
+        issued = ca.reissue(plan, key, options.lifetime, now)
     except CertError as exc:
         raise exc.wrap(f"could not renew {old.file.path}") from exc
     where = target.directory
@@ -328,7 +313,9 @@ def _issue(old: Old, plan: Reissue, key: PrivateKey, ca: CA, target: Target,
         items.append(planned(kind, "pk8", where, kind.key_file(name) + suffix,
                              keys.pkcs8(key, encoding), 0o600))
     warnings = issued.warnings + _stale_bundles(old)
-    outcome = note_existing(Outcome(kind, items, issued.cert, old.signer, ca.cert), target)
+    fields = issued.fields
+    outcome = note_existing(Outcome(kind, items, issued.cert, old.signer, ca.fields, fields,
+                                    {items[0].path: fields}), target)
     return Renewal(old.file.path, old.reason, outcome, warnings, options.reuse_key)
 
 
@@ -347,7 +334,7 @@ def _copies(due: list[Old], target: Target) -> list[Planned]:
     """--out-dir: the CA bundles each renewed kind needs beside it, once each."""
     out: dict[str, Planned] = {}
     for old in due:
-        for item in ca_copies(old.file.kind, target.certs_dir, target.out_dir):
+        for item in ca_copies(old.file.kind, target.certs_dir, target.out_dir)[0]:
             out.setdefault(item.path, item)
     return list(out.values())
 

@@ -20,12 +20,17 @@ from pycert.certdir.signers import read_bundle, read_ca_key, signer_path
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.kinds import RENEWABLE, Kind
+from pycert.pki import keys
+from pycert.pki.authority import CA
+from pycert.pki.certs import cert_pem
+from pycert.pki.keys import PrivateKey
+from pycert.pki.pem import encode
+from pycert.pki.reading import CertFields
+from pycert.pki.reissue import key_spec
 from pycert.pki.specs import KeySpec, KeyType, Lifetime
 
 if TYPE_CHECKING:
     from cryptography import x509
-
-    from pycert.pki.keys import PrivateKey
 
 
 @dataclass
@@ -51,11 +56,6 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
               reuse_key: bool = False) -> Rotation:
     """A new CA for `kind` prepended to its bundle; the key is of the current CA's type and
     size unless `key_type` / `key_size` say otherwise."""
-    from pycert.pki import keys
-    from pycert.pki.authority import CA
-    from pycert.pki.certs import cert_pem
-    from pycert.pki.pem import encode
-
     if not target.ca_key:
         raise CertError(f"the path to the new CA key is required: {kind.rotate_command} "
                         "writes a new key there (--ca-key)")
@@ -68,10 +68,10 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
     done = Rotation(kind, path, target.ca_key, False, None, len(old), dry_run=target.dry_run)
     done.signs, done.signs_all = _signs(path, target)
     private, new_key = _key(kind, target.ca_key, _spec(old[0], key_type, key_size), reuse_key)
-    if not new_key and keys.same_public_key(old[0], private):
+    if not new_key and keys.same_public_key(old[0].certificate(), private):
         return done  # already the first certificate's key: stage 1 is done
     ca = CA.new(private, lifetime or Lifetime(), kind=kind, source=target.ca_key)
-    unique = list(dict.fromkeys(_der(c) for c in old))
+    unique = list(dict.fromkeys(c.der for c in old))
     items = [Planned(target.ca_key, keys.key_pem(private), 0o600,
                      "could not write CA key to file", exclusive=True)] if new_key else []
     items.append(Planned(path, cert_pem(ca.cert) + b"".join(encode("CERTIFICATE", d)
@@ -88,16 +88,17 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
                              backup=target.backup), build)
     log.info("prepended a new CA certificate to %s (%d before)", path, len(old))
     done.ca, done.new_key, done.duplicates = ca.cert, new_key, len(old) - len(unique)
-    done.outcome, done.backups = note_existing(Outcome(kind, items, ca.cert), target), backups
+    fields = ca.fields
+    done.outcome = note_existing(Outcome(kind, items, ca.cert, fields=fields,
+                                         certs={path: fields}), target)
+    done.backups = backups
     return done
 
 
-def _spec(current: x509.Certificate, key_type: KeyType | None,
+def _spec(current: CertFields, key_type: KeyType | None,
           key_size: int | None) -> KeySpec:
     """The new key: the current CA's type and size, each unless given."""
-    from pycert.pki.reissue import key_spec
-
-    base = key_spec(current) or KeySpec()
+    base = key_spec(current.certificate()) or KeySpec()
     kind = key_type or base.type
     return KeySpec.of(kind, key_size if key_size is not None else
                       base.bits if kind == base.type else None)
@@ -105,7 +106,6 @@ def _spec(current: x509.Certificate, key_type: KeyType | None,
 
 def _key(kind: Kind, path: str, spec: KeySpec, reuse: bool) -> tuple[PrivateKey, bool]:
     """(key, is new): a new key unless one exists and --allow-ca-key-reuse allows it."""
-    from pycert.pki import keys
 
     if os.path.lexists(path):
         if not reuse:
@@ -132,12 +132,6 @@ def _signs(bundle: str, target: Target) -> tuple[tuple[Kind, ...], bool]:
         except CertError:  # no signer file at all: nothing of that kind can be signed
             continue
     return tuple(signs), all(k in signs for k in RENEWABLE if k in here)
-
-
-def _der(cert: x509.Certificate) -> bytes:
-    from pycert.pki.fields import der
-
-    return der(cert)
 
 
 def _read(path: str) -> bytes:

@@ -7,20 +7,17 @@ here with the words a CockroachDB node would use.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir.files import Planned, read_regular, same_content
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.kinds import BY_NAME, Kind, signer_kinds
+from pycert.pki import keys
+from pycert.pki.authority import CA
+from pycert.pki.keys import PrivateKey, is_key_block
 from pycert.pki.pem import blocks, encode
-
-if TYPE_CHECKING:
-    from cryptography import x509
-
-    from pycert.pki.authority import CA
-    from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import CertFields, Unreadable, read
 
 
 def signer_path(kind: Kind, certs_dir: str) -> tuple[Kind, str]:
@@ -52,21 +49,16 @@ def load_ca(kind: Kind, cert_path: str, key_path: str) -> CA:
 
 
 def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
-    from cryptography import x509
-
-    from pycert.pki import keys
-    from pycert.pki.authority import CA
-
     cert_blocks = blocks(_read(cert_path))
     certs = [b for b in cert_blocks if b.type == "CERTIFICATE"]
-    if any(keys.is_key_block(b.type) for b in cert_blocks):
+    if any(is_key_block(b.type) for b in cert_blocks):
         raise ValueError(
             f"{cert_path} holds a private key: keep CA keys out of the certs directory"
         )
     if not certs:
         raise ValueError("tls: failed to find any PEM data in certificate input")
     key_blocks = blocks(_read(key_path))
-    found = [b for b in key_blocks if keys.is_key_block(b.type)]
+    found = [b for b in key_blocks if is_key_block(b.type)]
     if not found:
         if any(b.type == "CERTIFICATE" for b in key_blocks):
             raise ValueError(
@@ -74,9 +66,9 @@ def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
             )
         raise ValueError("tls: failed to find any PEM data in key input")
     try:
-        cert = x509.load_der_x509_certificate(certs[0].der)
-    except ValueError as exc:
-        raise ValueError(f"x509: {exc}") from exc
+        cert = read(certs[0].der).certificate()
+    except Unreadable as exc:
+        raise ValueError(str(exc)) from exc
     try:
         # Unvalidated: RSA's checks cost ~10 ms; CA.sign verifies every signature instead.
         key = keys.parse_der(found[0].der, validate=False)
@@ -89,7 +81,6 @@ def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
 
 def read_ca_key(path: str) -> PrivateKey:
     """A CA key to reuse: one `… PRIVATE KEY` PEM block, with cockroach's error texts."""
-    from pycert.pki import keys
 
     try:
         data = read_regular(path)
@@ -125,9 +116,12 @@ def existing_bundle(path: str) -> bytes:
     return b"".join(out)
 
 
-def ca_copies(kind: Kind, certs_dir: str, out_dir: str) -> list[Planned]:
-    """The CA bundles a node or client needs beside its pair in `--out-dir`."""
+def ca_copies(kind: Kind, certs_dir: str,
+              out_dir: str) -> tuple[list[Planned], dict[str, CertFields]]:
+    """The CA bundles a node or client needs beside its pair in `--out-dir`, and the
+    certificate each copy leads with."""
     items = []
+    described: dict[str, CertFields] = {}
     for name in kind.ca_copies:
         src = join(certs_dir, BY_NAME[name].cert_file())
         try:
@@ -140,18 +134,20 @@ def ca_copies(kind: Kind, certs_dir: str, out_dir: str) -> list[Planned]:
         if same_content(dest, data):
             continue  # a loop over nodes into one out-dir needs no --overwrite for it
         items.append(Planned(dest, data, 0o644, f"could not copy {src} to"))
-    return items
+        first = next((b for b in blocks(data) if b.type == "CERTIFICATE"), None)
+        try:
+            if first is not None:
+                described[dest] = read(first.der)
+        except Unreadable:
+            pass  # copied as it is: the loader already reported what is wrong with it
+    return items, described
 
 
-def read_bundle(kind: Kind, path: str, missing: str) -> tuple[bytes, list[x509.Certificate]]:
+def read_bundle(kind: Kind, path: str, missing: str) -> tuple[bytes, list[CertFields]]:
     """A CA file's bytes and certificates, refused with the fix when it holds anything else.
 
     `missing` is the message for a file that does not exist (what the caller could not do).
     """
-    from cryptography import x509
-
-    from pycert.pki.keys import is_key_block
-
     try:
         data = read_regular(path)
     except FileNotFoundError:
@@ -168,8 +164,8 @@ def read_bundle(kind: Kind, path: str, missing: str) -> tuple[bytes, list[x509.C
             raise CertError(f"{path}: block #{i} is of type {block.type}, not CERTIFICATE; a CA "
                             "file holds certificates only: remove that block")
         try:
-            certs.append(x509.load_der_x509_certificate(block.der))
-        except ValueError as exc:
+            certs.append(read(block.der))
+        except Unreadable as exc:
             raise CertError(f"{path}: certificate #{i} does not parse ({exc}); restore the file "
                             f"from a backup ({os.path.basename(path)}.*.bak) or remove that "
                             "certificate") from exc

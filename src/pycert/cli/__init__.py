@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 
 def main(argv: list[str] | None = None) -> None:
     """The `pycert` console script (and `python -m pycert`)."""
@@ -12,6 +15,8 @@ def main(argv: list[str] | None = None) -> None:
         from pycert.interrupt import handle_sigint
 
         handle_sigint()
+        if not sys.warnoptions:  # as Python's docs advise an application: a dependency's
+            warnings.simplefilter("ignore")  # deprecation notes are not the user's to read
     from pycert.cli.app import main as run_main
 
     run_main(argv)

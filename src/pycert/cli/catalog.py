@@ -29,7 +29,7 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("export", "export", f"export a node or client key as PKCS#8 or PKCS#12 {EXTENSION}",
      (TOP,)),
     ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),
-    ("inspect", "check", f"describe certificate files {EXTENSION}", (TOP,)),
+    ("inspect", "inspect", f"describe certificate files {EXTENSION}", (TOP,)),
     ("renew", "renew", "re-issue certificates from what they say, signed by the current CA "
      f"{EXTENSION}", (TOP,)),
     ("rotate-ca", "rotation", "stage 1 of a CA rotation: new CA key, its certificate "

@@ -1,9 +1,10 @@
-"""`check` and `inspect`: pycert's readers, for people (text) and scripts (JSON, exit codes)."""
+"""`check`: will a CockroachDB node accept this certs dir? For people (text) and scripts
+(JSON, exit codes 0 good, 1 warnings, 2 failures, 3 usage or unreadable)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +13,9 @@ from pycert.cli.cobra import CobraCommand, command, translate_click_error, write
 from pycert.cli.progress import Progress
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
+
+if TYPE_CHECKING:
+    from pycert.certdir.check import Result
 
 EXIT_USAGE = 3  # pycert.certdir.check.EXIT_USAGE, without importing the checker
 
@@ -43,54 +47,57 @@ class UsageExit3(CobraCommand):
               show_default=True, help="Report format.")
 @click.argument("args", nargs=-1)
 def _check(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir import check
     from pycert.cli import render
     from pycert.identities import parse_principal_map
-    from pycert.pki.certs import utcnow
-    from pycert.pki.fields import rfc3339
 
     if args:
         raise CertError(f'unknown command {go_quote(args[0])} for "pycert check"',
                         exit_code=EXIT_USAGE, prefixed=False)
     flags.setup(opts)
     directory = flags.directory(opts)
-    options = check.Options(directory.path, list(opts["hosts"]), opts["warn_within"],
-                            opts["fail_within"], parse_principal_map(opts["cert_principal_map"]),
-                            flags.ca_key(opts), directory.node_user, directory.key_permissions)
-    now = utcnow()
     with Progress() as progress:
-        result = check.run(options, now, progress.callback)
+        result = directory.check(
+            hosts=opts["hosts"], warn_within=opts["warn_within"],
+            fail_within=opts["fail_within"],
+            principal_map=parse_principal_map(opts["cert_principal_map"]),
+            ca_key=flags.ca_key(opts), tick=progress.callback)
         progress.done()
         if opts["format"] == "json":
-            from pycert.cli.streaming import write_bytes, write_records
-
-            write_out(render.json_head(render.check_json(result, rfc3339(now)), "certificates"))
-            write_records(result.entries, now, "json", "  ", progress.callback)
-            write_bytes(b"\n}\n")
+            records = progress.each("writing", result.records)
+            pieces = render.document_texts(result.to_json(certificates=False), "certificates",
+                                           records, result.checked_at,
+                                           pretty=sys.stdout.isatty())
+            for text in render.batched(pieces):
+                write_out(text)
         else:
-            write_out(render.check_text(result))
+            write_out(check_text(result))
     sys.exit(result.exit_code)  # click would swallow its own Exit in non-standalone mode
 
 
-@click.option("--format", default="text", type=flags.Choice(("text", "json"), "inspect format"),
-              show_default=True, help="text (human readable) or json (the list schema).")
-@click.argument("files", nargs=-1)
-def _inspect(files: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir.inspect import load_inputs
-    from pycert.certdir.records import record
-    from pycert.cli import render
-    from pycert.pki.certs import utcnow
+def check_text(result: Result) -> str:
+    """One line per problem, its fix below it, and a closing verdict with the exit code."""
+    from pycert.cli.tables import columns
 
-    if not files:
-        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False)
-    now = utcnow()
-    records = [record(e, now) for e in load_inputs(list(files))]
-    write_out(render.render_json(records) if opts["format"] == "json"
-              else render.inspect_text(records))
+    order = {"fail": 0, "warn": 1, "info": 2}
+    lines = [f"Certificate directory: {result.certs_dir}"]
+    rows: list[tuple[str, str]] = []
+    for p in sorted(result.problems, key=lambda p: order[p.severity]):
+        where = p.file if p.index in (None, 0) else f"{p.file} #{p.index}"
+        rows.append((p.severity.upper(), f"{where}: [{p.check}] {p.message}"))
+        if p.fix:
+            rows.append(("", f"fix: {p.fix}"))
+    if rows:
+        lines += columns(rows, gap="  ")
+    fails = sum(p.severity == "fail" for p in result.problems)
+    warns = sum(p.severity == "warn" for p in result.problems)
+    count = sum(r.cert is not None for r in result.records)
+    verdict = {0: "OK", 1: "WARNINGS", 2: "FAILED"}[result.exit_code]
+    lines.append(f"{verdict}: {count} certificate{'' if count == 1 else 's'} checked, "
+                 f"{fails} failure{'' if fails == 1 else 's'}, "
+                 f"{warns} warning{'' if warns == 1 else 's'} (exit {result.exit_code})")
+    return "\n".join(lines) + "\n"
 
 
-CHECK = command(_check, "check", "--certs-dir=<path> [--host=<name>]...", cls=UsageExit3,
-                long="check a certs dir: exit 0 good, 1 warnings, 2 failures, 3 usage/unreadable")
-INSPECT = command(_inspect, "inspect", "[--format=text|json] <file>...",
-                  long="describe certificates in PEM or DER files (`-` = stdin)")
-COMMANDS = [CHECK, INSPECT]
+COMMANDS = [command(_check, "check", "--certs-dir=<path> [--host=<name>]...", cls=UsageExit3,
+                    long="check a certs dir: exit 0 good, 1 warnings, 2 failures, "
+                    "3 usage/unreadable")]

@@ -52,8 +52,8 @@ def _ca_command(kind: Kind, path: str = "cert") -> CobraCommand:
         flags.setup(opts)
         spec = CASpec(kind, flags.key_spec(opts), flags.lifetime(opts),
                       opts["allow_ca_key_reuse"])
-        target = flags.target(opts)
-        report([flags.directory(opts).issue_ca(spec, target)], opts)
+        key = flags.start_key(spec.key, flags.ca_key(opts))
+        report([flags.directory(opts).issue_ca(spec, flags.target(opts), key)], opts)
 
     return command(create, kind.command, f"{CERTS} {KEY}", path)
 
@@ -66,13 +66,13 @@ def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[st
     flags.setup(opts)
     spec = LeafSpec(kind, name, flags.hosts_with_sans(hosts, opts), key=flags.key_spec(opts),
                     lifetime=flags.lifetime(opts), node_user=flags.node_user(), **scope)
+    key = None if opts.get("csr_only") else flags.start_key(spec.key)
+    directory = flags.directory(opts)
     target = flags.target(opts, pkcs8=bool(opts.get("also_generate_pkcs8_key")))
     if opts.get("csr_only"):
-        from pycert.certdir.csrs import create_csr
-
-        outcome = create_csr(spec, target)
+        outcome = directory.create_csr(spec, target)
     else:
-        outcome = flags.directory(opts).issue(spec, target)
+        outcome = directory.issue(spec, target, key)
     report([outcome], opts)
 
 
@@ -109,13 +109,13 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
     # pflag checks every occurrence as it parses (click did, via TenantList); the last wins.
     ids = opts["tenant_scope"][-1] if opts["tenant_scope"] else []
     tnames = opts["tenant_name_scope"][-1] if opts["tenant_name_scope"] else []
-    user = identities.normalize_username(raw)
-    problem = identities.username_problem(user)
     kind = BY_NAME["client"]
-    if problem and not opts["disable_username_validation"]:
-        raise CertError(problem, hint=identities.USERNAME_HINT, prefixed=False).wrap(
-            kind.texts["failed"])
-    if problem:
+    lenient = bool(opts["disable_username_validation"])
+    try:
+        user = identities.client_username(raw, validate=not lenient)
+    except CertError as exc:
+        raise exc.wrap(kind.texts["failed"]) from exc
+    if lenient and identities.username_problem(user):
         write_err(f"warning: the specified identity {go_quote(raw)} is not a valid "
                   "SQL username.\nBefore it can be used to log in, an identity map rule "
                   "will need to be set on the server.\n")
@@ -141,7 +141,6 @@ def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
 @flags.create_leaf
 @click.argument("args", nargs=-1)
 def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir.issue import create_signing
     from pycert.identities import parse_tenant_id
 
     tenant = parse_tenant_id(exactly_one(args))
@@ -149,7 +148,9 @@ def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
     if tenant == 0:
         raise CertError(dict(kind.rejected_names)["0"], prefixed=False)
     flags.setup(opts)
-    report([create_signing(tenant, flags.lifetime(opts), flags.target(opts))], opts)
+    directory = flags.directory(opts)
+    report([directory.create_tenant_signing(tenant, flags.target(opts), flags.lifetime(opts))],
+           opts)
 
 
 COMMANDS = [

@@ -22,7 +22,6 @@ from pycert.kinds import NODE
               '[{"name": …, "hosts": […]}].')
 @click.argument("args", nargs=-1)
 def _create_nodes(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir import batch
     from pycert.pki.specs import LeafSpec
 
     if args:
@@ -34,11 +33,12 @@ def _create_nodes(args: tuple[str, ...], **opts: Any) -> None:
     base = opts["out_dir"]
     spec = LeafSpec(NODE, key=flags.key_spec(opts), lifetime=flags.lifetime(opts),
                     node_user=flags.node_user())
-    rows = batch.read_rows(opts["source"])
+    directory = flags.directory(opts)
+    rows = directory.node_list(opts["source"])
     with Progress(at_least=1, enabled=not opts["json_out"]) as progress:
-        outcomes = batch.issue_all(spec, flags.target({**opts, "out_dir": ""}), rows, base,
-                                   lambda i, row: progress.tick("issuing", 1, len(rows)),
-                                   source=opts["source"])
+        outcomes = directory.create_nodes(
+            spec, rows, base, flags.target({**opts, "out_dir": ""}),
+            lambda i, row: progress.tick("issuing", 1, len(rows)), source=opts["source"])
     if opts["json_out"] or opts["dry_run"]:
         report(outcomes, opts)
     else:

@@ -36,7 +36,7 @@ PASSWORD_ENV = "PYCERT_PKCS12_PASSWORD"
               "<key>.pk8.pem (pem).")
 @click.argument("args", nargs=-1)
 def _export(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir.export import ExportSpec, export, read_password
+    from pycert.certdir.export import ExportSpec, read_password
     from pycert.identities import normalize_username
 
     if args[:1] == ("node",) and len(args) == 1:
@@ -53,7 +53,7 @@ def _export(args: tuple[str, ...], **opts: Any) -> None:
         password = read_password(opts["password_file"], os.environ.get(env), env)
     spec = ExportSpec(kind, name, opts["pkcs8"] or "", opts["pkcs12"], password,
                       opts["friendly_name"] or kind.stem(name))
-    report([export(spec, flags.target(opts))], opts)
+    report([flags.directory(opts).export(spec, flags.target(opts))], opts)
 
 
 COMMANDS = [command(_export, "export",

@@ -32,6 +32,7 @@ from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
+    from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
 Fn = Callable[..., Any]
@@ -110,7 +111,7 @@ class Threshold(click.ParamType):
     name = "duration|percent"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> Any:
-        from pycert.certdir.check import parse_threshold
+        from pycert.certdir.thresholds import parse_threshold
 
         try:
             return parse_threshold(str(value))
@@ -213,14 +214,24 @@ def key_spec(opts: dict[str, Any]) -> KeySpec:
     return KeySpec.of(opts.get("key_type") or "rsa", opts.get("key_size"))
 
 
+def start_key(spec: KeySpec, ca_key: str | None = None) -> PendingKey | None:
+    """A new key, started on another core before the CLI imports the API and x509 (~50 ms
+    of a create command overlap the key search); None when `ca_key` exists (no new key)."""
+    if ca_key and os.path.lexists(ca_key):
+        return None
+    from pycert.pki.keys import PendingKey
+
+    return PendingKey(spec)
+
+
 def lifetime(opts: dict[str, Any]) -> Lifetime:
     """--lifetime or --not-after (never both), and --lifetime-policy."""
-    from pycert.pki.fields import rfc3339
     from pycert.pki.specs import Lifetime
 
     not_after = opts.get("not_after")
     if not_after is not None and opts.get("lifetime") is not None:
-        raise flag_error(rfc3339(not_after), "--not-after", "cannot be combined with --lifetime")
+        raise flag_error(not_after.strftime("%Y-%m-%dT%H:%M:%SZ"), "--not-after",
+                         "cannot be combined with --lifetime")
     return Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
 
 
@@ -243,7 +254,7 @@ def common(f: Fn) -> Fn:
     return logflags.options(f)
 
 
-def _report_options(f: Fn) -> Fn:
+def report_options(f: Fn) -> Fn:
     """--json and --dry-run, the reports of every command that writes."""
     f = click.option("--json", "json_out", is_flag=True,
                      help="Print a JSON manifest of the files written (path, mode, SHA-256, "
@@ -253,17 +264,17 @@ def _report_options(f: Fn) -> Fn:
                         "(pycert extension)")(f)
 
 
-def _backup_option(f: Fn) -> Fn:
+def backup_option(f: Fn) -> Fn:
     return click.option("--backup", is_flag=True,
                         help="Keep every file this replaces beside it as "
                         "<name>.<UTC time>.bak (keys 0600); cockroach never reads those. "
                         "(pycert extension)")(f)
 
 
-backup = shared(_backup_option)  # for commands outside the create-* family (export)
+backup = shared(backup_option)  # for commands outside the create-* family (export)
 
 
-def _end_options(f: Fn) -> Fn:
+def end_options(f: Fn) -> Fn:
     """--not-after and --lifetime-policy: when a leaf ends, and what if its CA ends first."""
     f = click.option("--not-after", type=Rfc3339(), default=None, metavar="<RFC3339>",
                      help="Certificate end as a date, e.g. 2027-01-01T00:00:00Z; "
@@ -274,22 +285,22 @@ def _end_options(f: Fn) -> Fn:
                         "or end it with the CA. (pycert extension)")(f)
 
 
-def _issue_options(f: Fn) -> Fn:
+def issue_options(f: Fn) -> Fn:
     """pycert's issuing flags; each defaults to "off", so output stays cockroach's."""
-    f = _report_options(f)
+    f = report_options(f)
     f = click.option("--key-type", type=Choice(KEY_TYPES, "key type"), default="rsa",
                      show_default=True,
                      help="Key algorithm; for ecdsa --key-size names the curve "
                      "(256, 384, 521; default 256). (pycert extension)")(f)
-    return _backup_option(_end_options(f))
+    return backup_option(end_options(f))
 
 
-def _ca_key_option(f: Fn, text: str = "Path to the CA key.") -> Fn:
+def ca_key_option(f: Fn, text: str = "Path to the CA key.") -> Fn:
     return click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
                         help=f"{text} Environment variable: COCKROACH_CA_KEY")(f)
 
 
-def _lifetime_option(f: Fn, default_lifetime: str) -> Fn:
+def lifetime_option(f: Fn, default_lifetime: str) -> Fn:
     shown = format_duration(parse_duration(default_lifetime))
     return click.option("--lifetime", type=GoDuration(), default=None,
                         help=f"Certificate lifetime. [default: {shown}]")(f)
@@ -297,13 +308,13 @@ def _lifetime_option(f: Fn, default_lifetime: str) -> Fn:
 
 def _create_flags(default_lifetime: str) -> Callable[[Fn], Fn]:
     def deco(f: Fn) -> Fn:
-        f = _ca_key_option(common(f))
+        f = ca_key_option(common(f))
         f = click.option("--key-size", type=GoInt(), default=None,
                          help="Key size in bits for CA/Node/Client certificates. "
                          f"[default: {DEFAULT_RSA_BITS}]")(f)
         f = click.option("--overwrite", is_flag=True,
                          help="Certificate and key files are overwritten if they exist.")(f)
-        return _lifetime_option(_issue_options(f), default_lifetime)
+        return lifetime_option(issue_options(f), default_lifetime)
     return deco
 
 
@@ -335,58 +346,3 @@ def hosts_with_sans(hosts: tuple[str, ...], opts: dict[str, Any]) -> tuple[str, 
     """Positional hosts, then each --san host not already among them."""
     extra = [h for v in opts.get("san") or () for h in v.split(",")]
     return tuple(hosts) + tuple(h for h in extra if h not in hosts)
-
-
-# --- the lifecycle commands: renew, rotate-*, prune-* -------------------------------------
-
-@shared
-def renew(f: Fn) -> Fn:
-    """renew: the create-* flags that still make sense when the certificate says the rest."""
-    f = _ca_key_option(common(f), "Path to the key of the current CA (the first certificate "
-                       "of the signing CA file).")
-    f = _backup_option(_end_options(_report_options(_lifetime_option(f, LEAF_LIFETIME))))
-    f = click.option("--out-dir", default="", metavar="<path>",
-                     help="Write the renewed files (and a copy of ca.crt) into this directory, "
-                     "created 0700, instead of replacing them in --certs-dir.")(f)
-    f = click.option("--all", "every", is_flag=True,
-                     help="Renew every node, client and tenant client certificate in "
-                     "--certs-dir (or, after --all, only the kinds named), in one commit.")(f)
-    f = click.option("--within", type=Threshold(), default=None, metavar="<duration|percent>",
-                     help="Renew only what expires within this time (`30d`) or share of its "
-                     "lifetime (`10%`), or was signed by a CA that is not the current first "
-                     "one. Default: renew what is named.")(f)
-    f = click.option("--reuse-key", is_flag=True,
-                     help="Keep each certificate's existing key instead of making a new one "
-                     "(weaker: see docs/renew.md).")(f)
-    f = click.option("--strict", is_flag=True,
-                     help="Refuse a certificate that holds anything renewal cannot carry over "
-                     "(unknown extensions, SAN types cockroach does not use).")(f)
-    return click.option("--also-generate-pkcs8-key", is_flag=True,
-                        help="Also write client keys as .pk8 (an existing .pk8 is always "
-                        "renewed with its key).")(f)
-
-
-@shared
-def rotate(f: Fn) -> Fn:
-    """rotate-*: a new CA key and certificate, prepended to the bundle."""
-    f = _ca_key_option(common(f), "Path for the NEW CA key (must not exist yet unless "
-                       "--allow-ca-key-reuse); the old key is never touched.")
-    f = click.option("--key-type", type=Choice(KEY_TYPES, "key type"), default=None,
-                     help="Key algorithm of the new CA. [default: the current CA's]")(f)
-    f = click.option("--key-size", type=GoInt(), default=None,
-                     help="Key size in bits (ecdsa: the curve). [default: the current CA's]")(f)
-    f = click.option("--not-after", type=Rfc3339(), default=None, metavar="<RFC3339>",
-                     help="End of the new CA certificate as a date; replaces --lifetime.")(f)
-    f = click.option("--allow-ca-key-reuse", is_flag=True,
-                     help="Sign the new CA certificate with the key at --ca-key if it "
-                     "exists.")(f)
-    return _backup_option(_report_options(_lifetime_option(f, CA_LIFETIME)))
-
-
-@shared
-def prune(f: Fn) -> Fn:
-    """prune-*: remove CA certificates from a bundle."""
-    f = click.option("--unused", is_flag=True,
-                     help="Also remove the CA certificates that sign none of the certificates "
-                     "in --certs-dir.")(f)
-    return _backup_option(_report_options(common(f)))

@@ -27,35 +27,33 @@ LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")
               "certificates. (pycert extension)")
 @click.argument("args", nargs=-1)
 def _list(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir.listing import rows
+    from pycert.certdir.listing import HEADERS
+    from pycert.cli import render
+    from pycert.pki.certs import utcnow
 
     no_args("list", args)
     flags.setup(opts)
     directory = flags.directory(opts)
+    fmt = opts["format"] or ("table" if sys.stdout.isatty() else "tsv")
     with Progress() as progress:
         try:
-            files = directory.load(tick=progress.callback)
+            if fmt in ROW_FORMATS:
+                table = directory.rows(show_all=opts["show_all"], tick=progress.callback)
+            else:
+                records = directory.records(tick=progress.callback)
         except CertError as exc:
             raise exc.wrap("cannot load certificates") from exc
         progress.done()
-        fmt = opts["format"] or ("table" if sys.stdout.isatty() else "tsv")
         if fmt in ROW_FORMATS:
-            table = rows(files, show_all=opts["show_all"])
-            del files  # the certificates' DER (~9 MB for 10,000) is freed before the text
-            from pycert.cli import render
-
-            return write_out(f"Certificate directory: {directory.path}\n"
-                             + render.render_rows(fmt, table))
-        from pycert.certdir.records import entries_from_dir
-        from pycert.cli.streaming import write_bytes, write_records
-        from pycert.pki.certs import utcnow
-
-        entries = entries_from_dir(files)
-        del files
-        write_records(entries, utcnow(), fmt, tick=progress.callback)
-        if fmt == "json":
-            write_bytes(b"\n")
-        return None
+            write_out(f"Certificate directory: {directory.path}\n"
+                      + render.render_rows(fmt, HEADERS, table))
+            return
+        pieces = render.record_texts(progress.each("writing", records), utcnow(), fmt,
+                                     pretty=sys.stdout.isatty())
+        for text in render.batched(pieces):
+            write_out(text)
+    if fmt == "json":
+        write_out("\n")
 
 
 COMMANDS = [command(_list, "list", CERTS)]

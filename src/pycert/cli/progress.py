@@ -6,11 +6,12 @@ or redirected output never contains it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import click
 
+T = TypeVar("T")
 BIG = 2000  # certificates: reading and describing this many takes about a second
 
 
@@ -49,6 +50,17 @@ class Progress:
             self.pending += count
             if self.pending >= self.every:
                 self._draw(min(self.pending, self.bar.length - self.bar.pos))
+
+    def each(self, phase: str, items: Sequence[T]) -> Iterator[T]:
+        """The items, one by one, moving a bar for `phase` as they are used."""
+        if not self.enabled:
+            yield from items
+            return
+        for n, item in enumerate(items, 1):
+            if n % 64 == 0:
+                self.tick(phase, 64, len(items))
+            yield item
+        self.done()
 
     def _draw(self, steps: int) -> None:
         self.pending = 0

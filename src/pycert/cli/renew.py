@@ -5,16 +5,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pycert.cli import flags
-from pycert.cli.cobra import command, write_err, write_out
+from pycert.cli.cobra import command, shared, write_err, write_out
+from pycert.cli.flags import Fn
+from pycert.cli.render import dry_run_text, manifest_doc
 from pycert.errors import CertError
+from pycert.kinds import LEAF_LIFETIME
+from pycert.pki.describe import rfc3339
+
+if TYPE_CHECKING:
+    from pycert.certdir.renew import RenewResult
 
 USAGE = ("--certs-dir=<path> --ca-key=<path> node | client <user>... | tenant-client <id>... "
          "| --all [<kind>...]")
+
+
+@shared
+def renew_flags(f: Fn) -> Fn:
+    """renew: the create-* flags that still make sense when the certificate says the rest."""
+    f = flags.ca_key_option(flags.common(f), "Path to the key of the current CA (the first "
+                            "certificate of the signing CA file).")
+    f = flags.report_options(flags.lifetime_option(f, LEAF_LIFETIME))
+    f = flags.backup_option(flags.end_options(f))
+    f = click.option("--out-dir", default="", metavar="<path>",
+                     help="Write the renewed files (and a copy of ca.crt) into this directory, "
+                     "created 0700, instead of replacing them in --certs-dir.")(f)
+    f = click.option("--all", "every", is_flag=True,
+                     help="Renew every node, client and tenant client certificate in "
+                     "--certs-dir (or, after --all, only the kinds named), in one commit.")(f)
+    f = click.option("--within", type=flags.Threshold(), default=None, metavar="<duration|percent>",
+                     help="Renew only what expires within this time (`30d`) or share of its "
+                     "lifetime (`10%`), or was signed by a CA that is not the current first "
+                     "one. Default: renew what is named.")(f)
+    f = click.option("--reuse-key", is_flag=True,
+                     help="Keep each certificate's existing key instead of making a new one "
+                     "(weaker: see docs/renew.md).")(f)
+    f = click.option("--strict", is_flag=True,
+                     help="Refuse a certificate that holds anything renewal cannot carry over "
+                     "(unknown extensions, SAN types cockroach does not use).")(f)
+    return click.option("--also-generate-pkcs8-key", is_flag=True,
+                        help="Also write client keys as .pk8 (an existing .pk8 is always "
+                        "renewed with its key).")(f)
+
 
 
 def named(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -33,11 +70,9 @@ def named(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     return kind.name, args[1:]
 
 
-@flags.renew
+@renew_flags
 @click.argument("args", nargs=-1)
 def _renew(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.cli import render_lifecycle as render
-
     flags.setup(opts)
     certs = flags.directory(opts)
     how: dict[str, Any] = {
@@ -54,11 +89,60 @@ def _renew(args: tuple[str, ...], **opts: Any) -> None:
         for warning in renewal.warnings:
             write_err(f"warning: {renewal.path}: {warning}\n")
     if not result.renewed:
-        write_err(render.nothing_to_renew(result, opts["within"], certs.path) + "\n")
+        write_err(nothing_to_renew(result, opts["within"], certs.path) + "\n")
     if opts["json_out"]:
-        write_out(render.renew_json(result))
+        write_out(renew_json(result))
     elif result.renewed:
-        write_out(render.renew_text(result))
+        write_out(renew_text(result))
+
+
+def threshold_text(threshold: Any) -> str:
+    """`30d`, `36h`, `10%`: a --within value as a person would have typed it."""
+    if threshold.percent is not None:
+        return f"{threshold.percent:g}%"
+    seconds = int(threshold.seconds)
+    if seconds and seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds}s"
+
+
+def renew_json(result: RenewResult) -> str:
+    """The --json manifest of the files written, and what was renewed and why."""
+    doc = manifest_doc(result.outcomes, result.dry_run)
+    doc["renewed"] = [{"file": r.path, "reason": r.reason, "reused_key": r.reused_key,
+                       "warnings": list(r.warnings)} for r in result.renewed]
+    doc["not_due"] = [{"file": path, "reason": why} for path, why in result.not_due]
+    doc["backups"] = result.backups
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def renew_text(result: RenewResult) -> str:
+    """A line per renewal (a dry run: the plan of each), then the backups kept."""
+    if result.dry_run:
+        return "".join(f"would renew {r.path} ({r.reason})\n"
+                       + dry_run_text(r.outcome, True).split("\n", 1)[1]
+                       for r in result.renewed)
+    lines = []
+    for r in result.renewed:
+        cert = r.outcome.fields
+        assert cert is not None
+        lines.append(f"renewed {r.path} ({r.reason}): now until "
+                     f"{rfc3339(cert.not_after)}, signed by {r.outcome.signer_path}, "
+                     f"{'same' if r.reused_key else 'new'} key")
+    lines += [f"kept {path}" for path in result.backups]
+    return "".join(line + "\n" for line in lines)
+
+
+def nothing_to_renew(result: RenewResult, within: Any, certs_dir: str) -> str:
+    """The one-line note when nothing is due."""
+    if not result.not_due:
+        return f"nothing to renew: no node, client or tenant client certificates in {certs_dir}"
+    if len(result.not_due) == 1:
+        path, why = result.not_due[0]
+        return f"nothing to renew: {path} {why}"
+    window = f" within {threshold_text(within)}" if within is not None else ""
+    return (f"nothing to renew: none of the {len(result.not_due)} certificates expires"
+            f"{window}, and the current CA signed each")
 
 
 COMMANDS = [command(_renew, "renew", USAGE,

@@ -9,7 +9,6 @@ import click
 from pycert.cli import flags
 from pycert.cli.cobra import command, flag_error
 from pycert.cli.create import report
-from pycert.kinds import BY_NAME
 
 
 @flags.create_leaf
@@ -19,13 +18,11 @@ from pycert.kinds import BY_NAME
               help="Certificate profile to issue; the CSR must suit it.")
 @click.argument("args", nargs=-1)
 def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
-    from pycert.certdir.csrs import sign_csr
-
     if len(args) != 1:
         raise flag_error(" ".join(args), "<csr-file>", "sign-csr takes exactly one CSR file")
     flags.setup(opts)
-    outcome = sign_csr(BY_NAME[opts["profile"]], args[0], flags.lifetime(opts),
-                       flags.target(opts), flags.node_user())
+    outcome = flags.directory(opts).sign_csr(args[0], opts["profile"], flags.target(opts),
+                                             flags.lifetime(opts))
     report([outcome], opts)
 
 

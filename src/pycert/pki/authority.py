@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from pycert.errors import CertError
 from pycert.hosts import clean_hosts
 from pycert.identities import client_username
 from pycert.kinds import BY_NAME, Kind
 from pycert.kinds import CA as CA_KIND
-from pycert.pki import certs, keys
-from pycert.pki.fields import rfc3339, signed_by
+from pycert.pki import certs, keys, reissue
+from pycert.pki.describe import rfc3339
+from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import CertFields, read
+from pycert.pki.signatures import signed_by
 from pycert.pki.specs import KeySpec, KeyType, LeafSpec, Lifetime
-
-if TYPE_CHECKING:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
-
-    from pycert.pki.keys import PrivateKey
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class Issued:
     @property
     def cert_pem(self) -> bytes:
         return certs.cert_pem(self.cert)
+
+    @property
+    def fields(self) -> CertFields:
+        """The certificate as `list`, `check` and the records read it."""
+        return read(certs.cert_der(self.cert))
 
     @property
     def key_pem(self) -> bytes:
@@ -113,8 +118,6 @@ class CA:
 
     @classmethod
     def from_pem(cls, cert_pem: bytes, key_pem: bytes) -> CA:
-        from cryptography import x509
-
         cert = x509.load_pem_x509_certificate(cert_pem)
         key = keys.parse_single(key_pem)
         if not keys.same_public_key(cert, key):
@@ -132,6 +135,11 @@ class CA:
     @property
     def key_pem(self) -> bytes:
         return keys.key_pem(self.key)
+
+    @property
+    def fields(self) -> CertFields:
+        """The CA certificate as `list`, `check` and the records read it."""
+        return read(certs.cert_der(self.cert))
 
     def check_signature(self, cert: x509.Certificate) -> None:
         """A corrupt key can sign garbage without an error: see docs/security.md."""
@@ -178,15 +186,19 @@ class CA:
               key: PrivateKey | None = None, lifetime: Lifetime | None = None) -> Issued:
         """`old` re-issued by this CA with its subject, SANs and key type (a new key unless
         `key` is given); `.warnings` name what could not be carried over."""
-        from pycert.pki import reissue
-
         row = BY_NAME[kind]
         if row.named and not name:
-            from pycert.pki.fields import common_name
-
-            name = common_name(old)
+            name = read(certs.cert_der(old)).subject.cn or ""
         plan = reissue.read(row, name, old)
-        return reissue.renew(self, plan, key or reissue.new_key(plan), lifetime or Lifetime())
+        return self.reissue(plan, key or reissue.new_key(plan), lifetime or Lifetime())
+
+    def reissue(self, plan: reissue.Reissue, key: PrivateKey, lifetime: Lifetime,
+                now: dt.datetime | None = None) -> Issued:
+        """The renewal `plan` for `key`, signed here; warnings name what was left out."""
+        cert, warnings = self.sign(plan.kind, plan.name, plan.common_name, key.public_key(),
+                                   list(plan.sans), lifetime, now, subject=plan.subject)
+        left_out = tuple(f"{what} is not carried over" for what in plan.dropped)
+        return Issued(plan.kind, plan.name, cert, key, left_out + tuple(warnings))
 
     def issue_node(self, *hosts: str, key_type: KeyType = "rsa", key_size: int | None = None,
                    lifetime: Lifetime | None = None, node_user: str = "node") -> Issued:
@@ -220,8 +232,6 @@ class CA:
 def issue_tenant_signing(tenant_id: int, lifetime: Lifetime,
                          now: dt.datetime | None = None) -> Issued:
     """The self-signed Ed25519 pair a tenant signs its tokens with."""
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
     kind = BY_NAME["tenant-signing"]
     key = ed25519.Ed25519PrivateKey.generate()
     cert = certs.build_tenant_signing(key, tenant_id,

@@ -10,23 +10,21 @@ import datetime as dt
 import os
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - no public way to pick it
 from cryptography.x509.oid import NameOID
 
 from pycert.errors import CertError
 from pycert.hosts import parse_ip
 from pycert.kinds import Kind
-from pycert.pki.fields import EKU_OIDS, rfc3339
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
-
-    from pycert.pki.keys import PrivateKey
+from pycert.pki.describe import rfc3339
+from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import EKU_OIDS
 
 BACKDATE = dt.timedelta(hours=24)  # cockroach back-dates NotBefore "for clock issues"
 CA_COMMON_NAME = "Cockroach CA"
@@ -65,6 +63,10 @@ def utcnow() -> dt.datetime:
 
 def cert_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def cert_der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
 
 
 def _attr(oid: x509.ObjectIdentifier, value: str) -> x509.RelativeDistinguishedName:
@@ -203,8 +205,6 @@ def host_sans(hosts: list[str]) -> list[x509.GeneralName]:
 def uri_sans(user: str, tenant_ids: tuple[int, ...],
              tenant_names: tuple[str, ...]) -> list[x509.GeneralName]:
     """`crdb://tenant/<id>/user/<u>` then `crdb://tenant-name/<n>/user/<u>`."""
-    from urllib.parse import quote
-
     path = quote(user, safe=_URL_PATH_SAFE)
     uris = [f"crdb://tenant/{i}/user/{path}" for i in tenant_ids]
     uris += [f"crdb://tenant-name/{n}/user/{path}" for n in tenant_names]

@@ -7,8 +7,6 @@ is never signed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
@@ -16,10 +14,8 @@ from cryptography.x509.oid import NameOID
 from pycert.errors import CertError
 from pycert.kinds import Kind
 from pycert.pki.certs import hash_for, leaf_eku, leaf_key_usage, subject
-from pycert.pki.fields import usage_names
-
-if TYPE_CHECKING:
-    from pycert.pki.keys import PrivateKey
+from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import eku_name
 
 _SIGNABLE_SANS = (x509.DNSName, x509.IPAddress, x509.UniformResourceIdentifier)
 
@@ -88,11 +84,15 @@ def _check_extensions(csr: x509.CertificateSigningRequest, kind: Kind) -> None:
         usages = exts.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
         return
-    have = usage_names(usages)
+    have = [eku_name(usage) for usage in usages]
     missing = [name for name in kind.eku if name not in have]
     if missing:
         raise CertError(f"the CSR's extended key usage lacks {', '.join(missing)}, which a "
                         f"{kind.name} certificate needs in CockroachDB")
+
+
+def dns_names(sans: list[x509.GeneralName]) -> list[str]:
+    return [str(s.value) for s in sans if isinstance(s, x509.DNSName)]
 
 
 def _sans(csr: x509.CertificateSigningRequest) -> list[x509.GeneralName]:

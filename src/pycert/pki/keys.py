@@ -7,21 +7,22 @@ cryptography.x509 and loads the CA.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING, Union
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from pycert.pki.pem import blocks
 from pycert.pki.specs import KeySpec
 
 if TYPE_CHECKING:
     from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-    from pycert.pki.keyder import RsaPrivate
-    from pycert.pki.view import CertView
-
-    PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
-                       ed25519.Ed25519PrivateKey]
+PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey]
+RsaPrivate = tuple[int, int, int, int, int, int, int, int]  # n e d p q dP dQ qInv
 
 MIN_RSA_BITS = 1024  # what cryptography (and Go >= 1.24) accept
 MAX_RSA_BITS = 16384  # beyond this, key generation takes minutes: a typo, not a wish
@@ -39,8 +40,6 @@ def check_spec(spec: KeySpec) -> None:
 
 def generate(spec: KeySpec) -> PrivateKey:
     """RSA (e=65537, as cockroach), ECDSA on the curve `bits` names, or Ed25519."""
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
     check_spec(spec)
     if spec.type == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=spec.bits)
@@ -52,7 +51,7 @@ def generate(spec: KeySpec) -> PrivateKey:
 def generate_many(specs: list[KeySpec]) -> list[PrivateKey]:
     """Keys for `specs`, in order, RSA ones on every core (OpenSSL's prime search runs
     without the GIL): renewing a directory makes hundreds at once."""
-    import os
+    # lazy: concurrent.futures imports logging, ~15 ms that no single create command needs
     from concurrent.futures import ThreadPoolExecutor
 
     slow = [i for i, spec in enumerate(specs) if spec.type == "rsa"]
@@ -101,9 +100,6 @@ class PendingKey:
 
 def key_pem(key: PrivateKey) -> bytes:
     """PKCS#1 `RSA PRIVATE KEY` for RSA (as cockroach), SEC1 for ECDSA, PKCS#8 for Ed25519."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
     if isinstance(key, ed25519.Ed25519PrivateKey):
         fmt = serialization.PrivateFormat.PKCS8
     else:
@@ -113,8 +109,6 @@ def key_pem(key: PrivateKey) -> bytes:
 
 def pkcs8(key: PrivateKey, encoding: str = "der") -> bytes:
     """Unencrypted PKCS#8, DER (the `.pk8` Java's JDBC driver reads) or PEM (`PRIVATE KEY`)."""
-    from cryptography.hazmat.primitives import serialization
-
     enc = serialization.Encoding.PEM if encoding == "pem" else serialization.Encoding.DER
     return key.private_bytes(enc, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
@@ -138,11 +132,6 @@ def parse_checked(der: bytes) -> PrivateKey:
 
 
 def _parse(der: bytes, *, validate: bool, inverse: bool) -> PrivateKey:
-    import cryptography.hazmat.primitives.asymmetric.ec as ec  # not `from`: ~3 us a call
-    import cryptography.hazmat.primitives.asymmetric.ed25519 as ed25519
-    import cryptography.hazmat.primitives.asymmetric.rsa as rsa
-    import cryptography.hazmat.primitives.serialization as serialization
-
     why = "failed to parse private key"
     try:
         key = serialization.load_der_private_key(
@@ -176,26 +165,10 @@ def _check_rsa(ints: RsaPrivate, *, inverse: bool) -> None:
         raise ValueError(f"{why} (its private exponent does not invert the public one)")
 
 
-def matches_certificate(der: bytes, view: CertView) -> bool:
+def matches_certificate(der: bytes, cert: x509.Certificate) -> bool:
     """`parse_checked(der)` (ValueError when corrupt) and whether its public key is the
-    certificate's. A plain RSA key and certificate key are read straight from their DER
-    (`pki.keyder`, ~14 us a key cheaper); any other shape goes through cryptography."""
-    quick = rsa_matches(der, view.outline.spki) if view.outline is not None else None
-    return quick if quick is not None else same_public_key(view.cert, parse_checked(der))
-
-
-def rsa_matches(der: bytes, spki: bytes) -> bool | None:
-    """The DER path of `matches_certificate`: a plain RSA key against an RSA SPKI; None
-    for any shape it does not read. Raises parse_checked's ValueError for a corrupt key."""
-    from pycert.pki.keyder import rsa_private, rsa_public
-
-    ints, public = rsa_private(der), rsa_public(spki)
-    if ints is None or public is None \
-            or not MIN_RSA_BITS <= ints[0].bit_length() <= MAX_RSA_BITS \
-            or ints[3] < 3 or ints[4] < 3:
-        return None  # sizes and primes outside these, cryptography judges
-    _check_rsa(ints, inverse=True)
-    return (ints[0], ints[1]) == public
+    certificate's."""
+    return same_public_key(cert, parse_checked(der))
 
 
 def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
@@ -213,10 +186,6 @@ def parse_single(data: bytes, *, validate: bool = True) -> PrivateKey:
 def check_signs(key: PrivateKey) -> None:
     """ValueError unless a signature made with `key` verifies with its public key: what a
     corrupt key that parsed (unvalidated) gets wrong, at a fraction of a full RSA check."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding
-
     data = b"pycert key check"
     try:
         if isinstance(key, ed25519.Ed25519PrivateKey):
@@ -232,8 +201,6 @@ def check_signs(key: PrivateKey) -> None:
 
 
 def same_public_key(cert: x509.Certificate, key: PrivateKey) -> bool:
-    import cryptography.hazmat.primitives.serialization as serialization
-
     enc = serialization.Encoding.DER
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     return cert.public_key().public_bytes(enc, spki) == key.public_key().public_bytes(enc, spki)

@@ -7,10 +7,8 @@ what cannot be carried over is named, for a warning (or, with `--strict`, a refu
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from cryptography import x509
@@ -21,12 +19,10 @@ from pycert.errors import CertError
 from pycert.hosts import ip_text
 from pycert.kinds import Kind
 from pycert.pki import keys
-from pycert.pki.fields import EKU_OIDS, key_label
+from pycert.pki.describe import key_label
+from pycert.pki.keys import PrivateKey
+from pycert.pki.reading import EKU_OIDS, key_info
 from pycert.pki.specs import KeySpec, LeafSpec, Lifetime
-
-if TYPE_CHECKING:
-    from pycert.pki.authority import CA, Issued
-    from pycert.pki.keys import PrivateKey
 
 # Written anew by every profile, so never lost: the renewal's own values replace them.
 PROFILE_EXTENSIONS = frozenset({
@@ -52,7 +48,7 @@ class Reissue:
     @property
     def common_name(self) -> str:
         cns = self.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-        return str(cns[0].value) if cns else ""
+        return str(cns[-1].value) if cns else ""  # the last, as Go reads a subject
 
     def spec(self, lifetime: Lifetime | None = None) -> LeafSpec:
         """The create-* request that says the same: hosts, tenant scopes, key, CN."""
@@ -70,7 +66,7 @@ def read(kind: Kind, name: str, cert: x509.Certificate) -> Reissue:
     dropped += _extensions(cert)
     dropped += [f"extended key usage {usage} (pycert's {kind.name} profile has "
                 f"{', '.join(kind.eku)})" for usage in _ekus(cert) if usage not in kind.eku]
-    return Reissue(kind, name, cert.subject, tuple(sans), key_spec(cert), key_label(cert),
+    return Reissue(kind, name, cert.subject, tuple(sans), key_spec(cert), key_label(key_info(cert)),
                    tuple(dropped))
 
 
@@ -164,18 +160,6 @@ def tenant_scopes(sans: tuple[x509.GeneralName, ...]) -> tuple[tuple[int, ...], 
         elif parts[2] == "tenant-name":
             names.append(unquote(parts[3]))
     return tuple(ids), tuple(names)
-
-
-def renew(ca: CA, reissue: Reissue, key: PrivateKey, lifetime: Lifetime,
-          now: dt.datetime | None = None) -> Issued:
-    """The renewed certificate for `key`, signed by `ca`; warnings name what was left out."""
-    from pycert.pki.authority import Issued
-
-    cert, warnings = ca.sign(reissue.kind, reissue.name, reissue.common_name,
-                             key.public_key(), list(reissue.sans), lifetime, now,
-                             subject=reissue.subject)
-    left_out = tuple(f"{what} is not carried over" for what in reissue.dropped)
-    return Issued(reissue.kind, reissue.name, cert, key, left_out + tuple(warnings))
 
 
 def new_key(reissue: Reissue) -> PrivateKey:

@@ -1,0 +1,3 @@
+module certread
+
+go 1.19
