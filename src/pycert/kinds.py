@@ -170,6 +170,13 @@ KINDS: tuple[Kind, ...] = (
     ),
 )
 
+# The delegated OCSP responder certificate (`create-ocsp-signer`): pycert issues it with a
+# CA key, but it lives beside that key, never in a certs dir, so it is not a row of KINDS
+# (the loader, `list` and `check` never see it).
+OCSP_SIGNER = Kind("ocsp-signer", "ocsp", "OCSP Signer", "addresses", listed=False,
+                   command="create-ocsp-signer", default_lifetime="168h",
+                   texts={"failed": "failed to generate OCSP signer certificate and key"})
+
 BY_NAME = {kind.name: kind for kind in KINDS}
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}
 CA = BY_NAME["ca"]
@@ -179,6 +186,7 @@ CLIENT = BY_NAME["client"]
 LIST_ORDER = tuple(k.name for k in KINDS if k.listed) + tuple(k.name for k in KINDS
                                                               if not k.listed)
 ISSUED = tuple(k for k in KINDS if k.command)  # kinds pycert creates
+CA_KINDS = tuple(k for k in KINDS if k.is_ca and k.command)  # CAs pycert creates
 RENEWABLE = tuple(k for k in KINDS if k.renewable)  # node, client, tenant-client
 
 

@@ -120,7 +120,7 @@ def issue_all(spec: LeafSpec, target: Target, rows: list[Row], base: str,
         install_all(base, [row.name for row in rows],
                     lambda where: [i for row, one in zip(rows, issued)
                                    for i in _items(target, one, join(where, row.name))[0]],
-                    target.overwrite)
+                    target.overwrite, target.recording(one.cert for one in issued))
     own = ("log cert", "log key", "log pk8") if target.pkcs8 else ("log cert", "log key")
     for outcome in outcomes:
         for what, item in zip(own, outcome.items):

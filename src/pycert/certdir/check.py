@@ -12,10 +12,14 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pycert.certdir.crls import crl_signer, read_crl
 from pycert.certdir.files import read_regular
 from pycert.certdir.fixes import Fixes
+from pycert.certdir.ledger import Verdict
+from pycert.certdir.ledger import read as read_ledger
 from pycert.certdir.loader import CertFile, Tick, join_prefix, load_dir
 from pycert.certdir.records import Record, from_files
+from pycert.certdir.revocation import annotate, crl_reason
 from pycert.certdir.thresholds import Threshold
 from pycert.errors import CertError
 from pycert.gocompat import errno_text
@@ -24,6 +28,7 @@ from pycert.kinds import BY_NAME, CA, NODE, Kind
 from pycert.pki import keys
 from pycert.pki.describe import rfc3339
 from pycert.pki.pem import blocks
+from pycert.pki.revocation import can_sign_crls
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE = 0, 1, 2, 3
 Severity = Literal["fail", "warn", "info"]
@@ -39,6 +44,8 @@ class Options:
     ca_key: str = ""
     node_user: str = "node"
     key_permissions: bool = True
+    ledger: str = ""  # a ledger to check revocation against ("" for none)
+    crl: str = ""  # a CRL file to check revocation against ("" for none)
 
 
 @dataclass
@@ -99,6 +106,8 @@ def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
     records = from_files(files)
     checker = _Checker(opts, records, now, tick)
     checker.check_all({f.filename: f for f in files})
+    if opts.ledger or opts.crl:
+        checker.check_revocation()
     return Result(opts.certs_dir, records, checker.problems, now)
 
 
@@ -264,6 +273,63 @@ class _Checker:
             self.add("fail", "key-mismatch", entry,
                      f"key file {path} does not match the certificate's public key",
                      self.fixes.recreate(entry))
+
+    # --- revocation -----------------------------------------------------------------
+
+    def check_revocation(self) -> None:
+        """`revoked`: a certificate the ledger or the CRL marks revoked; `crl-unusable`: a
+        CRL that TLS peers would refuse (and with it every certificate of its CA)."""
+        if self.opts.ledger:
+            try:
+                annotate(self.records, read_ledger(self.opts.ledger))
+            except CertError as exc:
+                raise CertError(exc.message, hint=exc.hint, exit_code=EXIT_USAGE) from exc
+        if self.opts.crl:
+            self.check_crl(self.opts.crl)
+        for record in self.records:
+            verdict = record.revocation
+            if verdict is not None and verdict.status == "revoked" and record.cert is not None:
+                when = rfc3339(verdict.revoked_at) if verdict.revoked_at else "?"
+                why = f" ({verdict.reason})" if verdict.reason else ""
+                self.add("fail", "revoked", record,
+                         f"serial {record.cert.serial_hex} was revoked at {when}{why}: peers "
+                         "that check revocation refuse it", self.fixes.renew_fix(record))
+
+    def check_crl(self, path: str) -> None:
+        try:
+            crl = read_crl(path)
+        except CertError as exc:
+            raise CertError(exc.message, exit_code=EXIT_USAGE) from exc
+        cas = [r for r in self.records if r.cert is not None and r.kind and r.kind.is_ca]
+        signer = crl_signer(crl, [r.cert for r in cas if r.cert is not None])
+        if signer is None:
+            self.add("fail", "crl-unusable", path,
+                     "no CA certificate in this directory signed this CRL")
+            return
+        ca = next(r for r in cas if r.cert is signer)
+        if not can_sign_crls(signer.certificate()):
+            self.add("fail", "crl-unusable", path,
+                     f"signed by {ca.file} #{ca.index}, whose key usage lacks cRLSign: "
+                     "OpenSSL-based peers (PostgreSQL) would refuse every certificate it "
+                     "issued", self.fixes.rotate_fix(ca.kind) + " --crl-sign"
+                     if ca.kind is not None and ca.kind.rotate_command else "")
+        after = crl.next_update_utc
+        if after is not None and after <= self.now:
+            self.add("fail", "crl-unusable", path,
+                     f"expired at {rfc3339(after)} (its next update): peers refuse every "
+                     f"certificate of {ca.file} until a new one is installed",
+                     f"pycert create-crl --out={path} --certs-dir={self.opts.certs_dir} "
+                     f"--ca-key={self.opts.ca_key or '<path-to-ca-key>'}")
+        for record in self.records:
+            cert = record.cert
+            if cert is None or record.signer is not ca or record.kind is None:
+                continue
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial)
+            if entry is not None:
+                record.revocation = Verdict("revoked", entry.revocation_date_utc,
+                                            crl_reason(entry))
+            elif record.revocation is None:
+                record.revocation = Verdict("good")
 
     # --- expiry ---------------------------------------------------------------------
 

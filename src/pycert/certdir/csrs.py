@@ -68,14 +68,15 @@ def _create_csr(spec: LeafSpec, target: Target) -> Outcome:
 
 
 def sign_csr(kind: Kind, path: str, lifetime: Lifetime, target: Target,
-             node_user: str = "node") -> Outcome:
+             node_user: str = "node", ocsp_urls: tuple[str, ...] = ()) -> Outcome:
     """Signs a CSR with the CA as a `kind` certificate, or says why it must not."""
     with failing_as(f"failed to sign CSR {path} as a {kind.name} certificate"):
-        return note_existing(_sign(kind, path, lifetime, target, node_user), target)
+        return note_existing(_sign(kind, path, lifetime, target, node_user, ocsp_urls),
+                             target)
 
 
 def _sign(kind: Kind, path: str, lifetime: Lifetime, target: Target,
-          node_user: str) -> Outcome:
+          node_user: str, ocsp_urls: tuple[str, ...]) -> Outcome:
     if not target.ca_key:
         raise CertError("the path to the CA key is required")
     try:
@@ -95,12 +96,13 @@ def _sign(kind: Kind, path: str, lifetime: Lifetime, target: Target,
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
     signer_kind, signer = signer_path(kind, target.certs_dir)
     ca = load_ca(signer_kind, signer, target.ca_key)
-    cert, warnings = ca.sign(kind, name, cn, request.public_key(), sans, lifetime)
+    cert, warnings = ca.sign(kind, name, cn, request.public_key(), sans, lifetime,
+                             ocsp_urls=ocsp_urls)
     for warning in warnings:
         log.warning("%s", warning)
     items = [planned(kind, "cert", target.directory, kind.cert_file(name), cert_pem(cert),
                      0o644)]
-    install(target, lambda: items)
+    install(target, lambda: items, [cert])
     log.info("signed %s: %s", os.path.basename(path), items[0].path)
     fields = read(cert_der(cert))
     return Outcome(kind, items, cert, signer, ca.fields, fields, {items[0].path: fields})

@@ -13,21 +13,26 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from pycert.certdir import batch, check, csrs, issue, records, renew
+from pycert.certdir import batch, check, csrs, issue, records, renew, revocation
+from pycert.certdir import ledger as ledgers
 from pycert.certdir.check import Result
+from pycert.certdir.crls import Crl, create_crl
 from pycert.certdir.export import ExportSpec, export
 from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
+from pycert.certdir.ledger import Ledger
 from pycert.certdir.listing import Row, rows
 from pycert.certdir.loader import CertFile, Tick, load_dir
 from pycert.certdir.prune import Pruning, prune_ca
 from pycert.certdir.records import Record
 from pycert.certdir.renew import RenewOptions, RenewResult
+from pycert.certdir.responder import Responder
+from pycert.certdir.revocation import Imported, Revocation
 from pycert.certdir.rotate import Rotation, rotate_ca
 from pycert.certdir.signers import load_ca
 from pycert.certdir.thresholds import Threshold, parse_threshold
 from pycert.errors import CertError
-from pycert.gocompat import join
+from pycert.gocompat import join, parse_duration
 from pycert.identities import check_safe_filename, client_username
 from pycert.kinds import BY_NAME
 from pycert.pki.authority import CA, Issued
@@ -68,10 +73,11 @@ class CertsDir:
         return csrs.create_csr(spec, target)
 
     def sign_csr(self, csr_path: str, profile: str, target: Target,
-                 lifetime: Lifetime | None = None) -> Outcome:
+                 lifetime: Lifetime | None = None, *,
+                 ocsp_urls: tuple[str, ...] = ()) -> Outcome:
         """`sign-csr`: the request at `csr_path` signed as a `node` or `client` certificate."""
         return csrs.sign_csr(BY_NAME[profile], csr_path, lifetime or Lifetime(), target,
-                             self.node_user)
+                             self.node_user, ocsp_urls)
 
     def create_tenant_signing(self, tenant_id: int, target: Target,
                               lifetime: Lifetime | None = None) -> Outcome:
@@ -100,27 +106,35 @@ class CertsDir:
     def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType = "rsa", key_size: int | None = None,
                   lifetime: Lifetime | None = None, reuse_key: bool = False,
-                  overwrite: bool = False, backup: bool = False) -> Outcome:
-        """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle."""
+                  overwrite: bool = False, backup: bool = False, crl_sign: bool = False,
+                  ledger: str | None = "") -> Outcome:
+        """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle;
+        `crl_sign` adds cRLSign (for `create_crl`); recorded in the ledger (`ledger`: a
+        path, "" for index.txt beside the key, None for none)."""
         spec = CASpec(BY_NAME[kind], KeySpec.of(key_type, key_size), lifetime or Lifetime(),
-                      reuse_key)
-        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+                      reuse_key, crl_sign)
+        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite, backup=backup,
+                                               ledger=ledger))
 
     def create_node(self, *hosts: str, ca_key: str | os.PathLike[str],
                     key_type: KeyType = "rsa", key_size: int | None = None,
                     lifetime: Lifetime | None = None, overwrite: bool = False,
-                    backup: bool = False) -> Outcome:
+                    backup: bool = False, ocsp_urls: tuple[str, ...] = (),
+                    ledger: str | None = "") -> Outcome:
         """`create-node`: node.crt/node.key for `hosts`, signed by ca.crt."""
         spec = LeafSpec(BY_NAME["node"], hosts=hosts, key=KeySpec.of(key_type, key_size),
-                        lifetime=lifetime or Lifetime(), node_user=self.node_user)
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+                        lifetime=lifetime or Lifetime(), node_user=self.node_user,
+                        ocsp_urls=ocsp_urls)
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup,
+                                            ledger=ledger))
 
     def create_client(self, user: str, *, ca_key: str | os.PathLike[str],
                       tenant_scope: tuple[int, ...] = (), tenant_name_scope: tuple[str, ...] = (),
                       key_type: KeyType = "rsa", key_size: int | None = None,
                       lifetime: Lifetime | None = None, pkcs8: bool = False,
                       overwrite: bool = False, validate_username: bool = True,
-                      backup: bool = False) -> Outcome:
+                      backup: bool = False, ocsp_urls: tuple[str, ...] = (),
+                      ledger: str | None = "") -> Outcome:
         """`create-client`: client.<user>.crt/.key (and .pk8), signed by the client CA."""
         kind = BY_NAME["client"]
         try:
@@ -129,19 +143,22 @@ class CertsDir:
             raise exc.wrap(kind.texts["failed"]) from exc
         spec = LeafSpec(kind, name=user, tenant_scope=tenant_scope,
                         tenant_name_scope=tenant_name_scope, key=KeySpec.of(key_type, key_size),
-                        lifetime=lifetime or Lifetime())
+                        lifetime=lifetime or Lifetime(), ocsp_urls=ocsp_urls)
         return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8,
-                                            backup=backup))
+                                            backup=backup, ledger=ledger))
 
     def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
                              key_type: KeyType = "rsa", key_size: int | None = None,
                              lifetime: Lifetime | None = None, overwrite: bool = False,
-                             backup: bool = False) -> Outcome:
+                             backup: bool = False, ocsp_urls: tuple[str, ...] = (),
+                             ledger: str | None = "") -> Outcome:
         """`create-tenant-client`: no hosts means cockroach's local defaults."""
         kind = BY_NAME["tenant-client"]
         spec = LeafSpec(kind, name=str(tenant_id), hosts=hosts or kind.default_hosts,
-                        key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+                        key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime(),
+                        ocsp_urls=ocsp_urls)
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup,
+                                            ledger=ledger))
 
     # --- writing what the in-memory API made ----------------------------------------
 
@@ -182,33 +199,42 @@ class CertsDir:
               within: str | Threshold | None = None, reuse_key: bool = False,
               strict: bool = False,
               lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
-              backup: bool = False, pkcs8: bool = False) -> RenewResult:
-        """`pycert renew node` / `renew client alice bob`: re-issued from what they say."""
+              backup: bool = False, pkcs8: bool = False,
+              ocsp_urls: tuple[str, ...] | None = None,
+              ledger: str | None = "") -> RenewResult:
+        """`pycert renew node` / `renew client alice bob`: re-issued from what they say
+        (`ocsp_urls` replaces their AIA OCSP URLs; None keeps each one's)."""
         picks = [renew.pick(kind, name) for name in names or ("",)]
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
-                                       pkcs8=pkcs8),
-                           picks, _renew_options(within, reuse_key, strict, lifetime))
+                                       pkcs8=pkcs8, ledger=ledger),
+                           picks, _renew_options(within, reuse_key, strict, lifetime, ocsp_urls))
 
     def renew_all(self, *kinds: str, ca_key: str | os.PathLike[str],
                   within: str | Threshold | None = None, reuse_key: bool = False,
                   strict: bool = False,
                   lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
-                  backup: bool = False, pkcs8: bool = False) -> RenewResult:
+                  backup: bool = False, pkcs8: bool = False,
+                  ocsp_urls: tuple[str, ...] | None = None,
+                  ledger: str | None = "") -> RenewResult:
         """`pycert renew --all [kind...]`: every node, client and tenant client certificate
         (or those of `kinds`), in one commit."""
         rows_ = tuple(renew.renewable_kind(k) for k in kinds)
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
-                                       pkcs8=pkcs8),
-                           None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows_)
+                                       pkcs8=pkcs8, ledger=ledger),
+                           None, _renew_options(within, reuse_key, strict, lifetime, ocsp_urls),
+                           kinds=rows_)
 
     def rotate_ca(self, new_ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType | None = None, key_size: int | None = None,
                   lifetime: Lifetime | None = None, reuse_key: bool = False,
-                  dry_run: bool = False, backup: bool = False) -> Rotation:
+                  dry_run: bool = False, backup: bool = False, crl_sign: bool = False,
+                  ledger: str | None = "") -> Rotation:
         """`pycert rotate-ca` (`kind="client-ca"`...): stage 1, a new CA key at
-        `new_ca_key` and its certificate first in the bundle; the old key is not touched."""
-        return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup),
-                         key_type, key_size, lifetime, reuse_key)
+        `new_ca_key` and its certificate first in the bundle; the old key is not touched.
+        The new CA may sign CRLs if `crl_sign` or the current one may."""
+        return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup,
+                                                    ledger=ledger),
+                         key_type, key_size, lifetime, reuse_key, crl_sign)
 
     def prune_ca(self, *, kind: str = "ca", unused: bool = False, dry_run: bool = False,
                  backup: bool = False) -> Pruning:
@@ -231,10 +257,16 @@ class CertsDir:
             return load_dir(self.path, strict=strict, key_permissions=self.key_permissions,
                             tick=tick)
 
-    def records(self, *, tick: Tick | None = None) -> list[Record]:
+    def records(self, *, tick: Tick | None = None, ca_key: str | os.PathLike[str] = "",
+                ledger: str = "") -> list[Record]:
         """One record per certificate, signers linked: `list --format=json` prints each
-        `record.to_json(now)`."""
-        return records.from_files(self.load(tick=tick))
+        `record.to_json(now)`; with a ledger (`ledger`, or index.txt beside `ca_key` if it
+        exists), each carries its `revocation`."""
+        found = records.from_files(self.load(tick=tick))
+        book = ledgers.find(os.fspath(ca_key), ledger)
+        if book:
+            revocation.annotate(found, ledgers.read(book))
+        return found
 
     def rows(self, *, show_all: bool = False, tick: Tick | None = None) -> list[Row]:
         """`list`'s rows (one per file, cockroach's order and notes); `show_all` adds the
@@ -244,16 +276,81 @@ class CertsDir:
     def check(self, *, hosts: Iterable[str] = (), warn_within: str | Threshold = "30d",
               fail_within: str | Threshold = "7d", principal_map: dict[str, str] | None = None,
               ca_key: str | os.PathLike[str] = "", now: dt.datetime | None = None,
-              tick: Tick | None = None) -> Result:
-        """Would a CockroachDB node accept this directory? See `pycert check`."""
+              tick: Tick | None = None, ledger: str = "", crl: str = "") -> Result:
+        """Would a CockroachDB node accept this directory? See `pycert check`. A ledger
+        (`ledger`, or index.txt beside `ca_key`) or a CRL file (`crl`) adds the revoked rule."""
         opts = check.Options(self.path, list(hosts), _threshold(warn_within),
                              _threshold(fail_within), principal_map or {},
-                             os.fspath(ca_key), self.node_user, self.key_permissions)
+                             os.fspath(ca_key), self.node_user, self.key_permissions,
+                             ledgers.find(os.fspath(ca_key), ledger), crl)
         return check.run(opts, now or utcnow(), tick)
+
+    # --- revocation: the ledger, CRLs, OCSP (docs/revocation.md) ----------------------
+
+    def ledger(self, *, ca_key: str | os.PathLike[str] = "", ledger: str = "") -> Ledger:
+        """The ledger beside `ca_key` (or at `ledger`), as read: `.entries`, `.by_serial`."""
+        return ledgers.read(ledgers.path_for(os.fspath(ca_key), ledger) or _no_ledger())
+
+    def import_ledger(self, *paths: str, ca_key: str | os.PathLike[str] = "",
+                      ledger: str = "") -> Imported:
+        """`ledger import`: records every certificate a CA of this directory signed (here
+        and in `paths`, files or directories) that the ledger does not hold yet."""
+        return revocation.import_certs(
+            self.path, ledgers.path_for(os.fspath(ca_key), ledger) or _no_ledger(), paths,
+            key_permissions=self.key_permissions)
+
+    def revoke(self, kind: str = "", name: str = "", *, file: str = "",
+               serial: str | int | None = None, reason: str | None = None,
+               ca_key: str | os.PathLike[str] = "", ledger: str = "") -> Revocation:
+        """`revoke`: by kind and name (`"client", "alice"`), certificate `file` or `serial`
+        (hex text or int), with an RFC 5280 `reason` (OpenSSL's names, e.g. keyCompromise)."""
+        if kind:
+            row = revocation.revocable_kind(kind)
+            if row.named and not name:
+                raise CertError(f"revoke {row.name} needs the name in {row.cert_file('<name>')}")
+            file = join(self.path, row.cert_file(name))
+        number = revocation.parse_serial(serial) if isinstance(serial, str) else serial
+        path = ledgers.path_for(os.fspath(ca_key), ledger) or _no_ledger()
+        return revocation.revoke(self.path, path, file=file, serial=number, reason=reason)
+
+    def create_crl(self, out: str | os.PathLike[str], *, ca_key: str | os.PathLike[str],
+                   issuer: str = "ca", next_update: str | dt.timedelta = "7d",
+                   der: bool = False, ledger: str = "") -> Crl:
+        """`create-crl`: the ledger's revocations as a CRL signed by `issuer`'s CA (which
+        needs cRLSign: `create_ca(crl_sign=True)`), written atomically to `out`."""
+        span = next_update if isinstance(next_update, dt.timedelta) else \
+            dt.timedelta(microseconds=parse_duration(next_update) // 1000)
+        return create_crl(BY_NAME[issuer], self.target(ca_key, ledger=ledger), os.fspath(out),
+                          span, der=der)
+
+    def create_ocsp_signer(self, *, ca_key: str | os.PathLike[str], issuer: str = "ca",
+                           lifetime: Lifetime | None = None, key_type: KeyType = "ecdsa",
+                           out_dir: str = "", ledger: str = "",
+                           key: PendingKey | None = None) -> Outcome:
+        """`create-ocsp-signer`: the responder's certificate and key (`<CA key>.ocsp.pem`,
+        0600), issued by `issuer`'s CA for 7 days unless `lifetime` says otherwise."""
+        return issue.create_ocsp_signer(
+            BY_NAME[issuer], self.target(ca_key, out_dir=out_dir, ledger=ledger),
+            lifetime or Lifetime(), key or PendingKey(KeySpec.of(key_type)))
+
+    def ocsp_responder(self, *, ca_key: str | os.PathLike[str] = "", ledger: str = "",
+                       signer_dir: str = "", next_update: dt.timedelta | None = None) -> Responder:
+        """The OCSP responder of `ocsp-responder`, without HTTP: `.answer(request_der)`.
+        Reads the ledger and the `*.ocsp.pem` signers (beside `ca_key` unless `signer_dir`),
+        never the CA key."""
+        key = os.fspath(ca_key)
+        path = ledgers.path_for(key, ledger) or _no_ledger()
+        where = signer_dir or os.path.dirname(key if key else path) or "."
+        return Responder(self.path, path, where, next_update=next_update or dt.timedelta(hours=1))
 
 
 def _ignore(index: int, row: batch.Row) -> None:
     """No progress display."""
+
+
+def _no_ledger() -> str:
+    raise CertError("no ledger: give the CA key (the ledger is index.txt beside it) or the "
+                    "ledger's path (--ledger)")
 
 
 def _threshold(value: str | Threshold) -> Threshold:
@@ -261,10 +358,11 @@ def _threshold(value: str | Threshold) -> Threshold:
 
 
 def _renew_options(within: str | Threshold | None, reuse_key: bool, strict: bool,
-                   lifetime: Lifetime | None) -> RenewOptions:
+                   lifetime: Lifetime | None,
+                   ocsp_urls: tuple[str, ...] | None = None) -> RenewOptions:
     """`within` as `30d`, `10%` or a parsed Threshold (the CLI's flag type)."""
     window = _threshold(within) if within is not None else None
-    return RenewOptions(window, reuse_key, strict, lifetime or Lifetime())
+    return RenewOptions(window, reuse_key, strict, lifetime or Lifetime(), ocsp_urls)
 
 
 @contextlib.contextmanager

@@ -88,6 +88,7 @@ class Planned:
     mode: int
     what: str
     exclusive: bool = False  # never replaces an existing file, whatever `overwrite` says
+    replace: bool = False  # always replaces (the ledger), whatever `overwrite` says; no backup
 
     def fail(self, exc: OSError) -> CertError:
         return CertError(f"{self.what} {self.path}: open {self.path}: {errno_text(exc)}")
@@ -144,7 +145,7 @@ def owner_alive(pid: int) -> bool:
 def precheck(items: list[Planned], overwrite: bool) -> None:
     """Fails before anything is written if a target exists and may not be replaced."""
     for item in items:
-        if (item.exclusive or not overwrite) and os.path.lexists(item.path):
+        if (item.exclusive or not (overwrite or item.replace)) and os.path.lexists(item.path):
             raise item.fail(FileExistsError(17, os.strerror(17)))
 
 
@@ -166,7 +167,8 @@ def backup_stamp(when: float | None = None) -> str:
 def plan_backups(items: list[Planned], stamp: str) -> dict[str, Planned]:
     """A copy of every existing file `items` replace (by the path it saves), all named
     with one stamp that no file has yet."""
-    present = [item for item in items if not item.exclusive and os.path.exists(item.path)]
+    present = [item for item in items
+               if not (item.exclusive or item.replace) and os.path.exists(item.path)]
     for n in range(1, 1000):
         tag = stamp if n == 1 else f"{stamp}-{n}"
         names = [f"{item.path}.{tag}{BACKUP_SUFFIX}" for item in present]
@@ -198,7 +200,7 @@ def _commit(items: list[Planned], overwrite: bool, backup: bool) -> list[str]:
         for item in ordered:
             temps.append(_write_temp(item))
         for item, tmp in zip(ordered, temps):
-            undo.append(_install(item, tmp, overwrite and not item.exclusive))
+            undo.append(_install(item, tmp, (overwrite or item.replace) and not item.exclusive))
     except BaseException:
         _rollback(undo)
         raise

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pycert.certdir import files
+from pycert.certdir.ledger import Recording, held, recording
 from pycert.certdir.loader import load_dir, parse_file
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
@@ -37,10 +38,16 @@ class Target:
     pkcs8: bool = False  # also write a client key as `.pk8` (DER PKCS#8)
     key_permissions: bool = True  # False: COCKROACH_SKIP_KEY_PERMISSION_CHECK
     backup: bool = False  # keep each replaced file as `<name>.<UTC stamp>.bak`
+    # Where what is signed is recorded: "" for index.txt beside the CA key, None for nowhere.
+    ledger: str | None = ""
 
     @property
     def directory(self) -> str:
         return self.out_dir or self.certs_dir
+
+    def recording(self, certs: Iterable[x509.Certificate]) -> Recording | None:
+        """What recording `certs` in this target's ledger takes (None: nothing to record)."""
+        return recording(self.ledger, self.ca_key, certs)
 
 
 @dataclass
@@ -126,8 +133,10 @@ def locked_dir(directory: str) -> Iterator[None]:
         raise
 
 
-def install(target: Target, build: Callable[[], list[files.Planned]]) -> list[str]:
-    """Installs the files all-or-nothing; a dry run only checks that it could.
+def install(target: Target, build: Callable[[], list[files.Planned]],
+            issued: Iterable[x509.Certificate] = ()) -> list[str]:
+    """Installs the files all-or-nothing; a dry run only checks that it could. Certificates
+    a CA key signed (`issued`) are recorded in the ledger in the same commit.
 
     Returns the backups written (`target.backup`), for reports.
     """
@@ -141,8 +150,11 @@ def install(target: Target, build: Callable[[], list[files.Planned]]) -> list[st
             os.makedirs(parent, 0o700)
         except OSError as exc:
             raise CertError(f"could not create output directory {parent}: {exc}") from exc
-    with installing(), locked_dir(directory):  # Ctrl-C raises: a new directory is removed
-        return files.commit(build(), overwrite=target.overwrite, backup=target.backup)
+    with installing(), locked_dir(directory), \
+            held(target.recording(issued), [directory]) as recorded:
+        # Ctrl-C raises: a new directory is removed, the ledger left as it was
+        return files.commit(recorded + build(), overwrite=target.overwrite,
+                            backup=target.backup)
 
 
 def note_existing(outcome: Outcome, target: Target) -> Outcome:

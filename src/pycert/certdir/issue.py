@@ -21,16 +21,17 @@ from pycert.certdir.install import (
     planned,
     prepare_dir,
 )
+from pycert.certdir.responder import ocsp_signer_path
 from pycert.certdir.signers import ca_copies, existing_bundle, load_ca, read_ca_key, signer_path
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.identities import check_safe_filename
-from pycert.kinds import BY_NAME
+from pycert.kinds import BY_NAME, OCSP_SIGNER, Kind
 from pycert.pki import keys
 from pycert.pki.authority import CA, issue_tenant_signing, leaf_sans
 from pycert.pki.certs import cert_pem
 from pycert.pki.keys import PendingKey, PrivateKey
-from pycert.pki.specs import CASpec, LeafSpec, Lifetime
+from pycert.pki.specs import CASpec, KeySpec, LeafSpec, Lifetime
 
 
 def create_ca(spec: CASpec, target: Target, key: PendingKey | None = None) -> Outcome:
@@ -47,7 +48,8 @@ def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outc
         pending = PendingKey(spec.key)  # made while the directory is checked
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
     key, new_key = _ca_key(spec, target.ca_key, pending)
-    ca = CA.new(key, spec.lifetime, kind=spec.kind, source=target.ca_key)
+    ca = CA.new(key, spec.lifetime, kind=spec.kind, source=target.ca_key,
+                crl_sign=spec.crl_sign)
     bundle_path = join(target.certs_dir, spec.kind.cert_file())
     items: list[Planned] = []
 
@@ -60,8 +62,9 @@ def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outc
                              "could not write CA certificate file"))
         return items
 
-    install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run,
-                   backup=target.backup), build)
+    install(Target(target.certs_dir, target.ca_key, overwrite=target.overwrite,
+                   dry_run=target.dry_run, backup=target.backup, ledger=target.ledger),
+            build, [ca.cert])
     if new_key:
         log.info("generated CA key %s", target.ca_key)
     log.info("wrote %d certificates to %s", items[-1].data.count(b"-----BEGIN"), bundle_path)
@@ -130,10 +133,36 @@ def _create_leaf(spec: LeafSpec, target: Target, pending: PendingKey | None) -> 
         copies, copied = ca_copies(kind, target.certs_dir, target.out_dir)
         items += copies
         certs.update(copied)
-    install(target, lambda: items)
+    install(target, lambda: items, [issued.cert])
     for what, item in zip(("log cert", "log key", "log pk8"), [] if target.dry_run else own):
         log.info("%s %s", kind.texts[what], item.path)  # cockroach's INFO wording (spec §2.5)
     return Outcome(kind, items, issued.cert, signer, ca.fields, fields, certs)
+
+
+def create_ocsp_signer(kind: Kind, target: Target, lifetime: Lifetime,
+                       key: PendingKey | None = None) -> Outcome:
+    """The delegated OCSP responder certificate of `kind`'s CA (the first certificate of its
+    file), signed with the CA key and written with its own key, 0600, to `<CA key
+    stem>.ocsp.pem` (in `target.out_dir` if given), replacing the one there."""
+    with failing_as(OCSP_SIGNER.texts["failed"]):
+        if not target.ca_key:
+            raise CertError("the path to the CA key is required")
+        bundle = join(target.certs_dir, kind.cert_file())
+        ca = load_ca(kind, bundle, target.ca_key)
+        try:
+            private = (key or PendingKey(KeySpec("ecdsa", 256))).result()
+        except ValueError as exc:
+            raise CertError(f"could not generate the OCSP signer's key: {exc}") from exc
+        issued = ca.issue_ocsp_signer(key=private, lifetime=lifetime)
+        path = ocsp_signer_path(target.ca_key, target.out_dir)
+        items = [Planned(path, issued.cert_pem + issued.key_pem, 0o600,
+                         "could not write the OCSP signer to", replace=True)]
+        install(Target(os.path.dirname(path) or ".", target.ca_key, dry_run=target.dry_run,
+                       ledger=target.ledger), lambda: items, [issued.cert])
+        log.info("wrote OCSP signer %s (until %s)", path, issued.cert.not_valid_after_utc)
+        fields = issued.fields
+        return Outcome(OCSP_SIGNER, items, issued.cert, bundle, ca.fields, fields,
+                       {path: fields})
 
 
 def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcome:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pycert.certdir.chains import SignerIndex
+from pycert.certdir.ledger import Verdict
 from pycert.certdir.loader import CertFile
 from pycert.kinds import KINDS, Kind
 from pycert.pki.certs import utcnow
@@ -30,7 +31,7 @@ class Record:
     """
 
     __slots__ = ("cert", "effective_not_after", "error", "file", "index", "key_file", "kind",
-                 "name", "self_signed", "signer")
+                 "name", "revocation", "self_signed", "signer")
 
     def __init__(self, file: str, index: int | None, kind: Kind | None, name: str,
                  key_file: str, error: str, cert: CertFields | None) -> None:
@@ -44,6 +45,7 @@ class Record:
         self.signer: Record | None = None  # the record whose key signed this one
         self.self_signed: bool | None = None
         self.effective_not_after: dt.datetime | None = None
+        self.revocation: Verdict | None = None  # the ledger's (or a CRL's), if one was read
 
     def __repr__(self) -> str:
         return f"Record({self.file!r}, {self.index!r}, error={self.error!r})"
@@ -70,6 +72,8 @@ class Record:
             "effective_days_left": days_left(effective, now),
             "error": self.error or None,
         })
+        if self.revocation is not None:  # only when a ledger or CRL was read
+            head["revocation"] = self.revocation.to_json()
         return head
 
 

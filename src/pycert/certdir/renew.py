@@ -76,6 +76,7 @@ class RenewOptions:
     reuse_key: bool = False
     strict: bool = False
     lifetime: Lifetime = field(default_factory=Lifetime)
+    ocsp_urls: tuple[str, ...] | None = None  # None: each keeps its own AIA OCSP URLs
 
 
 @dataclass
@@ -138,9 +139,11 @@ def renew(target: Target, picks: list[Pick] | None, options: RenewOptions, *,
     items = [item for r in renewals for item in r.outcome.items]
     if target.out_dir:
         items += _copies(due, target)
-    backups = install(Target(target.certs_dir, out_dir=target.out_dir, overwrite=True,
-                             dry_run=target.dry_run, backup=target.backup),
-                      lambda: _unchanged(due, target, items))
+    backups = install(Target(target.certs_dir, target.ca_key, out_dir=target.out_dir,
+                             overwrite=True, dry_run=target.dry_run, backup=target.backup,
+                             ledger=target.ledger),
+                      lambda: _unchanged(due, target, items),
+                      [r.outcome.cert for r in renewals if r.outcome.cert is not None])
     for r in renewals:
         log.info("renewed %s (%s)", r.path, r.reason)
     return RenewResult(renewals, not_due, backups, target.dry_run)
@@ -300,7 +303,7 @@ def _issue(old: Old, plan: Reissue, key: PrivateKey, ca: CA, target: Target,
            options: RenewOptions, now: dt.datetime) -> Renewal:
     kind, name = old.file.kind, old.file.name
     try:
-        issued = ca.reissue(plan, key, options.lifetime, now)
+        issued = ca.reissue(plan, key, options.lifetime, now, options.ocsp_urls)
     except CertError as exc:
         raise exc.wrap(f"could not renew {old.file.path}") from exc
     where = target.directory

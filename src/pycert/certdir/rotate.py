@@ -27,6 +27,7 @@ from pycert.pki.keys import PrivateKey
 from pycert.pki.pem import encode
 from pycert.pki.reading import CertFields
 from pycert.pki.reissue import key_spec
+from pycert.pki.revocation import can_sign_crls
 from pycert.pki.specs import KeySpec, KeyType, Lifetime
 
 if TYPE_CHECKING:
@@ -53,9 +54,10 @@ class Rotation:
 
 def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
               key_size: int | None = None, lifetime: Lifetime | None = None,
-              reuse_key: bool = False) -> Rotation:
+              reuse_key: bool = False, crl_sign: bool = False) -> Rotation:
     """A new CA for `kind` prepended to its bundle; the key is of the current CA's type and
-    size unless `key_type` / `key_size` say otherwise."""
+    size unless `key_type` / `key_size` say otherwise, and it may sign CRLs if `crl_sign`
+    or the current CA may."""
     if not target.ca_key:
         raise CertError(f"the path to the new CA key is required: {kind.rotate_command} "
                         "writes a new key there (--ca-key)")
@@ -70,7 +72,9 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
     private, new_key = _key(kind, target.ca_key, _spec(old[0], key_type, key_size), reuse_key)
     if not new_key and keys.same_public_key(old[0].certificate(), private):
         return done  # already the first certificate's key: stage 1 is done
-    ca = CA.new(private, lifetime or Lifetime(), kind=kind, source=target.ca_key)
+    crl_sign = crl_sign or can_sign_crls(old[0].certificate())
+    ca = CA.new(private, lifetime or Lifetime(), kind=kind, source=target.ca_key,
+                crl_sign=crl_sign)
     unique = list(dict.fromkeys(c.der for c in old))
     items = [Planned(target.ca_key, keys.key_pem(private), 0o600,
                      "could not write CA key to file", exclusive=True)] if new_key else []
@@ -84,8 +88,9 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
                             f"written: run it again")
         return items
 
-    backups = install(Target(target.certs_dir, overwrite=True, dry_run=target.dry_run,
-                             backup=target.backup), build)
+    backups = install(Target(target.certs_dir, target.ca_key, overwrite=True,
+                             dry_run=target.dry_run, backup=target.backup,
+                             ledger=target.ledger), build, [ca.cert])
     log.info("prepended a new CA certificate to %s (%d before)", path, len(old))
     done.ca, done.new_key, done.duplicates = ca.cert, new_key, len(old) - len(unique)
     fields = ca.fields

@@ -15,7 +15,7 @@ import shutil
 import stat
 from collections.abc import Callable
 
-from pycert.certdir import files
+from pycert.certdir import files, ledger
 from pycert.certdir.install import locked_dir
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
@@ -26,8 +26,10 @@ Build = Callable[[str], list[files.Planned]]  # the parent's path -> every file 
 _STAGE_RE = re.compile(r"\..+" + re.escape(files.TEMP_MARK) + r"\.(\d+)\.[0-9a-f]{8}")
 
 
-def install_all(base: str, subdirs: list[str], build: Build, overwrite: bool) -> None:
-    """Installs build(base), the files of `base/<subdir>` for every subdir."""
+def install_all(base: str, subdirs: list[str], build: Build, overwrite: bool,
+                record: ledger.Recording | None = None) -> None:
+    """Installs build(base), the files of `base/<subdir>` for every subdir, and records
+    the certificates of `record` in its ledger in the same commit."""
     parent = os.path.dirname(os.path.normpath(base)) or "."
     if not os.path.isdir(parent):
         try:
@@ -36,7 +38,7 @@ def install_all(base: str, subdirs: list[str], build: Build, overwrite: bool) ->
             raise CertError(f"could not create output directory {parent}: {exc}") from exc
     clean_stale_stages(parent)
     if os.path.lexists(base):
-        _commit(base, subdirs, build, overwrite)
+        _commit(base, subdirs, build, overwrite, record)
         return
     stage = join(parent, f".{os.path.basename(os.path.normpath(base))}{files.TEMP_MARK}."
                          f"{os.getpid()}.{os.urandom(4).hex()}")
@@ -46,7 +48,7 @@ def install_all(base: str, subdirs: list[str], build: Build, overwrite: bool) ->
         except OSError as exc:
             raise CertError(f"could not create output directory {base}: {exc}") from exc
         try:
-            _commit(stage, subdirs, build, overwrite=False)
+            _commit(stage, subdirs, build, False, record)
             os.rename(stage, base)  # the one step that makes every node appear at once
         except OSError as exc:
             shutil.rmtree(stage, ignore_errors=True)
@@ -58,12 +60,16 @@ def install_all(base: str, subdirs: list[str], build: Build, overwrite: bool) ->
     files.fsync_dir(parent)
 
 
-def _commit(base: str, subdirs: list[str], build: Build, overwrite: bool) -> None:
-    """One commit of every file, each directory created (0700) and locked first."""
+def _commit(base: str, subdirs: list[str], build: Build, overwrite: bool,
+            record: ledger.Recording | None) -> None:
+    """One commit of every file, each directory created (0700) and locked first, the
+    ledger's last (see ledger.held)."""
     with contextlib.ExitStack() as locks:
-        for name in subdirs:
-            locks.enter_context(locked_dir(join(base, name)))
-        files.commit(build(base), overwrite=overwrite)
+        dirs = [join(base, name) for name in subdirs]
+        for directory in dirs:
+            locks.enter_context(locked_dir(directory))
+        recorded = locks.enter_context(ledger.held(record, dirs))
+        files.commit(recorded + build(base), overwrite=overwrite)
 
 
 def clean_stale_stages(parent: str) -> None:

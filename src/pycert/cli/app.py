@@ -43,8 +43,11 @@ mt_group = CobraGroup("mt", help="commands that manage multi-tenant clusters",
 mt_group.add_command(_group("cert", _CERT_HELP, catalog.MT, True))
 # pycert's own commands live at the top level only, so `cert --help` stays cockroach's.
 # Bare `pycert` stands for `cockroach cert`, so it fails as `cert` alone does (spec §1.10).
+ledger_group = _group("ledger", f"the ledger of issued certificates {catalog.EXTENSION}",
+                      catalog.LEDGER, True)
 root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.", catalog.TOP, False,
-              [cert_group, mt_group, gen_group()], cobra_path="cert", bare_is_error=True)
+              [cert_group, mt_group, gen_group(), ledger_group], cobra_path="cert",
+              bare_is_error=True)
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:

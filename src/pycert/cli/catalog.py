@@ -7,6 +7,7 @@ command's module is imported only when that command runs (docs/performance.md).
 from __future__ import annotations
 
 TOP, CERT, MT = "", "cert", "mt cert"  # pycert's top level, `cert …`, `mt cert …`
+LEDGER = "ledger"  # `ledger …`
 EXTENSION = "(pycert extension)"  # the one label of what cockroach does not have
 
 # (name, module, short help, groups), in the order help lists them (cockroach's first).
@@ -43,6 +44,14 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("prune-client-ca", "rotation", f"stage 3 for ca-client.crt {EXTENSION}", (TOP,)),
     ("prune-tenant-client-ca", "rotation", f"stage 3 for ca-client-tenant.crt {EXTENSION}",
      (TOP,)),
+    ("revoke", "revoke", f"mark a certificate revoked in the ledger {EXTENSION}", (TOP,)),
+    ("create-crl", "crl", f"write a CRL of the ledger's revocations {EXTENSION}", (TOP,)),
+    ("create-ocsp-signer", "ocsp", "issue the OCSP responder's short-lived certificate "
+     f"{EXTENSION}", (TOP,)),
+    ("ocsp-responder", "ocsp", f"answer OCSP requests from the ledger over HTTP {EXTENSION}",
+     (TOP,)),
+    ("import", "ledger", "record the certificates of a certs dir in the ledger "
+     f"{EXTENSION}", (LEDGER,)),
     ("version", "version", "output version information", (TOP,)),
     ("help", "help", "Help about any command", (TOP,)),
 )

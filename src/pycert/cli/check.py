@@ -41,8 +41,13 @@ class UsageExit3(CobraCommand):
 @click.option("--fail-within", type=flags.Threshold(), default="7d", show_default=True,
               help="Fail when a chain expires within this time or share of its lifetime.")
 @click.option("--ca-key", default=None, metavar="<path>",
-              help="CA key path to put into the suggested fix commands. "
+              help="CA key path to put into the suggested fix commands; the ledger beside "
+              "it (index.txt), if any, is checked for revocations. "
               "Environment variable: COCKROACH_CA_KEY")
+@flags.ledger
+@click.option("--crl", default="", metavar="<path>",
+              help="Also fail the certificates this CRL (PEM or DER) revokes, and the CRL "
+              "itself if TLS peers would refuse it. (pycert extension)")
 @click.option("--format", default="text", type=flags.Choice(("text", "json"), "check format"),
               show_default=True, help="Report format.")
 @click.argument("args", nargs=-1)
@@ -60,7 +65,8 @@ def _check(args: tuple[str, ...], **opts: Any) -> None:
             hosts=opts["hosts"], warn_within=opts["warn_within"],
             fail_within=opts["fail_within"],
             principal_map=parse_principal_map(opts["cert_principal_map"]),
-            ca_key=flags.ca_key(opts), tick=progress.callback)
+            ca_key=flags.ca_key(opts), tick=progress.callback, ledger=opts["ledger"] or "",
+            crl=opts["crl"])
         progress.done()
         if opts["format"] == "json":
             records = progress.each("writing", result.records)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from pycert.cli import flags
-from pycert.cli.cobra import CobraCommand, command, write_err, write_out
+from pycert.cli.cobra import CobraCommand, command, flag_error, write_err, write_out
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
 from pycert.kinds import BY_NAME, Kind
@@ -44,6 +44,8 @@ def report(outcomes: list[Any], opts: dict[str, Any]) -> None:
 def _ca_command(kind: Kind, path: str = "cert") -> CobraCommand:
     @flags.create_ca
     @flags.ca_reuse
+    @flags.crl_sign
+    @flags.ledger
     @click.argument("args", nargs=-1)
     def create(args: tuple[str, ...], **opts: Any) -> None:
         from pycert.pki.specs import CASpec
@@ -51,7 +53,7 @@ def _ca_command(kind: Kind, path: str = "cert") -> CobraCommand:
         no_args(kind.command, args)
         flags.setup(opts)
         spec = CASpec(kind, flags.key_spec(opts), flags.lifetime(opts),
-                      opts["allow_ca_key_reuse"])
+                      opts["allow_ca_key_reuse"], opts["crl_sign"])
         key = flags.start_key(spec.key, flags.ca_key(opts))
         report([flags.directory(opts).issue_ca(spec, flags.target(opts), key)], opts)
 
@@ -64,8 +66,12 @@ def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[st
     from pycert.pki.specs import LeafSpec
 
     flags.setup(opts)
+    urls = tuple(opts.get("ocsp_url") or ())
+    if urls and opts.get("csr_only"):
+        raise flag_error(urls[0], "--ocsp-url", "a CSR does not carry it: give it to sign-csr")
     spec = LeafSpec(kind, name, flags.hosts_with_sans(hosts, opts), key=flags.key_spec(opts),
-                    lifetime=flags.lifetime(opts), node_user=flags.node_user(), **scope)
+                    lifetime=flags.lifetime(opts), node_user=flags.node_user(),
+                    ocsp_urls=urls, **scope)
     key = None if opts.get("csr_only") else flags.start_key(spec.key)
     directory = flags.directory(opts)
     target = flags.target(opts, pkcs8=bool(opts.get("also_generate_pkcs8_key")))
@@ -78,6 +84,8 @@ def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[st
 
 @flags.create_leaf
 @flags.leaf_outputs
+@flags.ocsp_url
+@flags.ledger
 @click.argument("hosts", nargs=-1)
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
     if not hosts and not opts["san"]:
@@ -88,6 +96,8 @@ def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
 
 @flags.create_leaf
 @flags.leaf_outputs
+@flags.ocsp_url
+@flags.ledger
 @click.option("--tenant-scope", type=flags.TenantList("ids"), multiple=True,
               metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
@@ -124,6 +134,8 @@ def _create_client(args: tuple[str, ...], **opts: Any) -> None:
 
 @flags.create_leaf
 @flags.leaf_outputs
+@flags.ocsp_url
+@flags.ledger
 @click.argument("args", nargs=-1)
 def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.identities import parse_tenant_id

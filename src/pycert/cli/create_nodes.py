@@ -14,6 +14,8 @@ from pycert.kinds import NODE
 
 
 @flags.create_leaf
+@flags.ocsp_url
+@flags.ledger
 @click.option("--out-dir", default="", metavar="<path>",
               help="Parent directory: each node's files go into <out-dir>/<name>/ "
               "(created 0700).")
@@ -32,7 +34,7 @@ def _create_nodes(args: tuple[str, ...], **opts: Any) -> None:
     flags.setup(opts)
     base = opts["out_dir"]
     spec = LeafSpec(NODE, key=flags.key_spec(opts), lifetime=flags.lifetime(opts),
-                    node_user=flags.node_user())
+                    node_user=flags.node_user(), ocsp_urls=tuple(opts["ocsp_url"]))
     directory = flags.directory(opts)
     rows = directory.node_list(opts["source"])
     with Progress(at_least=1, enabled=not opts["json_out"]) as progress:

@@ -27,7 +27,7 @@ from pycert.gocompat import (
     parse_duration,
     parse_int,
 )
-from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
+from pycert.kinds import CA_KINDS, CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
@@ -201,8 +201,9 @@ def directory(opts: dict[str, Any]) -> CertsDir:
 
 
 def target(opts: dict[str, Any], **how: Any) -> Target:
-    """How a create command writes: the certs dir, CA key and the write switches."""
+    """How a create command writes: the certs dir, CA key, ledger and the write switches."""
     how.setdefault("overwrite", bool(opts.get("overwrite")))
+    how.setdefault("ledger", opts.get("ledger") or "")
     return directory(opts).target(
         ca_key(opts), dry_run=bool(opts.get("dry_run")), out_dir=opts.get("out_dir") or "",
         backup=bool(opts.get("backup")), **how)
@@ -298,6 +299,48 @@ def issue_options(f: Fn) -> Fn:
 def ca_key_option(f: Fn, text: str = "Path to the CA key.") -> Fn:
     return click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
                         help=f"{text} Environment variable: COCKROACH_CA_KEY")(f)
+
+
+def ledger_option(f: Fn) -> Fn:
+    return click.option("--ledger", default=None, metavar="<path>", shell_complete=complete_file,
+                        help="The ledger of the certificates the CA signed (OpenSSL's "
+                        "index.txt format). [default: index.txt beside --ca-key] "
+                        "(pycert extension)")(f)
+
+
+ledger = shared(ledger_option)
+
+
+@shared
+def ledger_key(f: Fn) -> Fn:
+    """--ca-key for commands that only need the ledger beside it (the key is never read)."""
+    return ca_key_option(f, "Path to the CA key; only its directory is used: the ledger is "
+                         "index.txt beside it. The key itself is not read.")
+
+
+@shared
+def ocsp_url(f: Fn) -> Fn:
+    return click.option("--ocsp-url", multiple=True, metavar="<url>",
+                        help="Add this OCSP responder URL to the certificate (Authority "
+                        "Information Access), which CockroachDB asks when security.ocsp.mode "
+                        "is on; repeatable. (pycert extension)")(f)
+
+
+@shared
+def crl_sign(f: Fn) -> Fn:
+    return click.option("--crl-sign", is_flag=True,
+                        help="Add cRLSign to the CA's key usage (cockroach's profile lacks "
+                        "it), so the CA can sign the CRLs of pycert create-crl. "
+                        "(pycert extension)")(f)
+
+
+def issuer_option(f: Fn) -> Fn:
+    """--issuer: which CA of the certs dir, by kind (the CAs pycert creates)."""
+    values = tuple(k.name for k in CA_KINDS)
+    return click.option("--issuer", type=Choice(values, "issuer"), default="ca",
+                        show_default=True,
+                        help=f"The CA, by kind: one of {', '.join(values)} (its certificate "
+                        "file's first certificate, with --ca-key).")(f)
 
 
 def lifetime_option(f: Fn, default_lifetime: str) -> Fn:

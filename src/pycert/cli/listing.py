@@ -25,6 +25,8 @@ LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")
 @click.option("--show-all", is_flag=True,
               help="Also show tenant CA, tenant client and tenant signing "
               "certificates. (pycert extension)")
+@flags.ledger
+@flags.ca_key_option
 @click.argument("args", nargs=-1)
 def _list(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir.listing import HEADERS
@@ -40,7 +42,9 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
             if fmt in ROW_FORMATS:
                 table = directory.rows(show_all=opts["show_all"], tick=progress.callback)
             else:
-                records = directory.records(tick=progress.callback)
+                records = directory.records(tick=progress.callback,
+                                            ca_key=flags.ca_key(opts),
+                                            ledger=opts["ledger"] or "")
         except CertError as exc:
             raise exc.wrap("cannot load certificates") from exc
         progress.done()

@@ -48,6 +48,11 @@ def renew_flags(f: Fn) -> Fn:
     f = click.option("--strict", is_flag=True,
                      help="Refuse a certificate that holds anything renewal cannot carry over "
                      "(unknown extensions, SAN types cockroach does not use).")(f)
+    f = flags.ledger_option(f)
+    f = click.option("--ocsp-url", multiple=True, metavar="<url>",
+                     help="Put this OCSP responder URL (Authority Information Access) in the "
+                     "renewed certificates instead of the ones they have; repeatable. "
+                     "[default: each keeps its own]")(f)
     return click.option("--also-generate-pkcs8-key", is_flag=True,
                         help="Also write client keys as .pk8 (an existing .pk8 is always "
                         "renewed with its key).")(f)
@@ -79,7 +84,8 @@ def _renew(args: tuple[str, ...], **opts: Any) -> None:
         "ca_key": flags.ca_key(opts), "within": opts["within"], "reuse_key": opts["reuse_key"],
         "strict": opts["strict"], "lifetime": flags.lifetime(opts), "out_dir": opts["out_dir"],
         "dry_run": opts["dry_run"], "backup": opts["backup"],
-        "pkcs8": opts["also_generate_pkcs8_key"]}
+        "pkcs8": opts["also_generate_pkcs8_key"], "ocsp_urls": tuple(opts["ocsp_url"]) or None,
+        "ledger": opts["ledger"] or ""}
     if opts["every"]:
         result = certs.renew_all(*args, **how)
     else:

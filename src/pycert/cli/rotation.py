@@ -36,6 +36,10 @@ def rotate_flags(f: Fn) -> Fn:
     f = click.option("--allow-ca-key-reuse", is_flag=True,
                      help="Sign the new CA certificate with the key at --ca-key if it "
                      "exists.")(f)
+    f = click.option("--crl-sign", is_flag=True,
+                     help="Add cRLSign to the new CA's key usage, so it can sign CRLs (pycert "
+                     "create-crl). [default: as the current CA]")(f)
+    f = flags.ledger_option(f)
     return flags.backup_option(flags.report_options(flags.lifetime_option(f, CA_LIFETIME)))
 
 
@@ -60,7 +64,7 @@ def _rotate_command(kind: Kind) -> CobraCommand:
             key_size=opts["key_size"],
             lifetime=flags.lifetime(opts),
             reuse_key=opts["allow_ca_key_reuse"], dry_run=opts["dry_run"],
-            backup=opts["backup"])
+            backup=opts["backup"], crl_sign=opts["crl_sign"], ledger=opts["ledger"] or "")
         if rotation.ca is None:
             write_err(f"nothing to rotate: {rotation.key_path} already signs the first "
                       f"certificate of {rotation.bundle}\n")

@@ -12,6 +12,8 @@ from pycert.cli.create import report
 
 
 @flags.create_leaf
+@flags.ocsp_url
+@flags.ledger
 @click.option("--out-dir", default="", metavar="<path>",
               help="Write the certificate here instead of --certs-dir.")
 @click.option("--profile", type=flags.Choice(("node", "client"), "profile"), required=True,
@@ -22,7 +24,8 @@ def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
         raise flag_error(" ".join(args), "<csr-file>", "sign-csr takes exactly one CSR file")
     flags.setup(opts)
     outcome = flags.directory(opts).sign_csr(args[0], opts["profile"], flags.target(opts),
-                                             flags.lifetime(opts))
+                                             flags.lifetime(opts),
+                                             ocsp_urls=tuple(opts["ocsp_url"]))
     report([outcome], opts)
 
 

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from pycert.errors import CertError
 from pycert.hosts import clean_hosts
 from pycert.identities import client_username
-from pycert.kinds import BY_NAME, Kind
+from pycert.kinds import BY_NAME, OCSP_SIGNER, Kind
 from pycert.kinds import CA as CA_KIND
-from pycert.pki import certs, keys, reissue
+from pycert.pki import certs, keys, reissue, revocation
 from pycert.pki.describe import rfc3339
 from pycert.pki.keys import PrivateKey
 from pycert.pki.reading import CertFields, read
@@ -94,9 +94,10 @@ class CA:
     source: str  # where the key came from, for messages
 
     def __init__(self, *, key_type: KeyType = "rsa", key_size: int | None = None,
-                 lifetime: Lifetime | None = None, kind: str = "ca") -> None:
+                 lifetime: Lifetime | None = None, kind: str = "ca",
+                 crl_sign: bool = False) -> None:
         key = keys.generate(KeySpec.of(key_type, key_size))
-        made = CA.new(key, lifetime or Lifetime(), kind=BY_NAME[kind])
+        made = CA.new(key, lifetime or Lifetime(), kind=BY_NAME[kind], crl_sign=crl_sign)
         self.cert, self.key, self.kind, self.source = made.cert, made.key, made.kind, ""
 
     @classmethod
@@ -109,9 +110,11 @@ class CA:
 
     @classmethod
     def new(cls, key: PrivateKey, lifetime: Lifetime, *, kind: Kind = CA_KIND,
-            now: dt.datetime | None = None, source: str = "") -> CA:
-        """A new self-signed CA certificate for `key`; refuses a key that signs wrongly."""
-        cert = certs.build_ca(key, validity(kind, lifetime, now or certs.utcnow()))
+            now: dt.datetime | None = None, source: str = "", crl_sign: bool = False) -> CA:
+        """A new self-signed CA certificate for `key`; refuses a key that signs wrongly.
+        `crl_sign` adds cRLSign to cockroach's key usage, so CRL checkers accept its CRLs."""
+        cert = certs.build_ca(key, validity(kind, lifetime, now or certs.utcnow()),
+                              crl_sign=crl_sign)
         ca = cls.from_pair(cert, key, kind=kind, source=source)
         ca.check_signature(cert)
         return ca
@@ -141,6 +144,11 @@ class CA:
         """The CA certificate as `list`, `check` and the records read it."""
         return read(certs.cert_der(self.cert))
 
+    @property
+    def crl_sign(self) -> bool:
+        """Whether its KeyUsage allows CRL signing (cockroach's CA profile does not)."""
+        return revocation.can_sign_crls(self.cert)
+
     def check_signature(self, cert: x509.Certificate) -> None:
         """A corrupt key can sign garbage without an error: see docs/security.md."""
         if not signed_by(cert, self.cert):
@@ -153,17 +161,21 @@ class CA:
         sans, warnings = leaf_sans(spec)
         key = key or keys.generate(spec.key)
         cert, more = self.sign(spec.kind, spec.name, spec.common_name, key.public_key(), sans,
-                               spec.lifetime, now)
+                               spec.lifetime, now, ocsp_urls=spec.ocsp_urls)
         return Issued(spec.kind, spec.name, cert, key, tuple(warnings + more))
 
     def sign(self, kind: Kind, name: str, common_name: str,
              public_key: CertificatePublicKeyTypes, sans: list[x509.GeneralName],
              lifetime: Lifetime, now: dt.datetime | None = None, *,
-             subject: x509.Name | None = None) -> tuple[x509.Certificate, list[str]]:
+             subject: x509.Name | None = None,
+             ocsp_urls: tuple[str, ...] = ()) -> tuple[x509.Certificate, list[str]]:
         """The certificate of `kind` for a public key, and any warnings about it;
-        `subject` (a renewal's) replaces the profile's subject built from `common_name`."""
+        `subject` (a renewal's) replaces the profile's subject built from `common_name`;
+        `ocsp_urls` go into an AIA extension (the responder cockroach's OCSP check asks)."""
         now = now or certs.utcnow()
         warnings: list[str] = []
+        for url in ocsp_urls:
+            certs.check_ocsp_url(url)
         try:
             span = validity(kind, lifetime, now)
             for bad, message in kind.rejected_names:
@@ -178,7 +190,7 @@ class CA:
         except CertError as exc:
             raise exc.wrap(kind.texts["creating"]) from exc
         cert = certs.build_leaf(kind, public_key, common_name, sans, self.cert, self.key, span,
-                                name=subject)
+                                name=subject, ocsp_urls=ocsp_urls)
         self.check_signature(cert)
         return cert, warnings
 
@@ -193,31 +205,51 @@ class CA:
         return self.reissue(plan, key or reissue.new_key(plan), lifetime or Lifetime())
 
     def reissue(self, plan: reissue.Reissue, key: PrivateKey, lifetime: Lifetime,
-                now: dt.datetime | None = None) -> Issued:
-        """The renewal `plan` for `key`, signed here; warnings name what was left out."""
+                now: dt.datetime | None = None,
+                ocsp_urls: tuple[str, ...] | None = None) -> Issued:
+        """The renewal `plan` for `key`, signed here; warnings name what was left out.
+        `ocsp_urls` replace the AIA OCSP URLs the old certificate had (None keeps them)."""
+        urls = plan.ocsp_urls if ocsp_urls is None else ocsp_urls
         cert, warnings = self.sign(plan.kind, plan.name, plan.common_name, key.public_key(),
-                                   list(plan.sans), lifetime, now, subject=plan.subject)
+                                   list(plan.sans), lifetime, now, subject=plan.subject,
+                                   ocsp_urls=urls)
         left_out = tuple(f"{what} is not carried over" for what in plan.dropped)
         return Issued(plan.kind, plan.name, cert, key, left_out + tuple(warnings))
 
+    def issue_ocsp_signer(self, *, key: PrivateKey | None = None,
+                          lifetime: Lifetime | None = None,
+                          now: dt.datetime | None = None) -> Issued:
+        """A short-lived delegated OCSP responder certificate (default 7 days, ECDSA P-256,
+        ended with the CA if the CA ends first), so the CA key can stay offline."""
+        now = now or certs.utcnow()
+        key = key or keys.generate(KeySpec("ecdsa", 256))
+        span = validity(OCSP_SIGNER, lifetime or Lifetime(), now)
+        span = span.clamped(self.cert.not_valid_after_utc)
+        cert = certs.build_ocsp_signer(key.public_key(), self.cert, self.key, span)
+        self.check_signature(cert)
+        return Issued(OCSP_SIGNER, "", cert, key)
+
     def issue_node(self, *hosts: str, key_type: KeyType = "rsa", key_size: int | None = None,
-                   lifetime: Lifetime | None = None, node_user: str = "node") -> Issued:
-        """A node certificate for `hosts` (names and IPs), cockroach's node profile."""
+                   lifetime: Lifetime | None = None, node_user: str = "node",
+                   ocsp_urls: tuple[str, ...] = ()) -> Issued:
+        """A node certificate for `hosts` (names and IPs), cockroach's node profile;
+        `ocsp_urls` add the AIA OCSP entries cockroach's `security.ocsp.mode` follows."""
         return self.issue(LeafSpec(BY_NAME["node"], hosts=hosts, node_user=node_user,
                                    key=KeySpec.of(key_type, key_size),
-                                   lifetime=lifetime or Lifetime()))
+                                   lifetime=lifetime or Lifetime(), ocsp_urls=ocsp_urls))
 
     def issue_client(self, user: str, *, tenant_scope: tuple[int, ...] = (),
                      tenant_name_scope: tuple[str, ...] = (), key_type: KeyType = "rsa",
                      key_size: int | None = None, lifetime: Lifetime | None = None,
-                     validate_username: bool = True) -> Issued:
+                     validate_username: bool = True,
+                     ocsp_urls: tuple[str, ...] = ()) -> Issued:
         """A client certificate for SQL user `user` (lower-cased and checked as the CLI does);
         tenant scopes add URI SANs."""
         user = client_username(user, validate=validate_username)
         return self.issue(LeafSpec(BY_NAME["client"], name=user, tenant_scope=tenant_scope,
                                    tenant_name_scope=tenant_name_scope,
                                    key=KeySpec.of(key_type, key_size),
-                                   lifetime=lifetime or Lifetime()))
+                                   lifetime=lifetime or Lifetime(), ocsp_urls=ocsp_urls))
 
     def issue_tenant_client(self, tenant_id: int, *hosts: str, key_type: KeyType = "rsa",
                             key_size: int | None = None,

@@ -10,14 +10,14 @@ import datetime as dt
 import os
 import warnings
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - no public way to pick it
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from pycert.errors import CertError
 from pycert.hosts import parse_ip
@@ -28,6 +28,7 @@ from pycert.pki.reading import EKU_OIDS
 
 BACKDATE = dt.timedelta(hours=24)  # cockroach back-dates NotBefore "for clock issues"
 CA_COMMON_NAME = "Cockroach CA"
+OCSP_SIGNER_NAME = "Cockroach OCSP Responder"
 ORGANIZATION = "Cockroach"
 _PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?")
 _URL_PATH_SAFE = "$&+,/:;=@-._~"  # what Go's net/url leaves unescaped in a path
@@ -90,10 +91,11 @@ def subject(common_name: str, *, org: bool = True, unit: str = "") -> x509.Name:
     return x509.Name(rdns)
 
 
-def _key_usage(*, ca: bool = False, signing_only: bool = False) -> x509.KeyUsage:
+def _key_usage(*, ca: bool = False, signing_only: bool = False,
+               crl_sign: bool = False) -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=True, content_commitment=ca, key_encipherment=not signing_only,
-        data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=crl_sign,
         encipher_only=False, decipher_only=False,
     )
 
@@ -139,12 +141,13 @@ def random_serial() -> int:
             return serial
 
 
-def build_ca(key: PrivateKey, validity: Validity) -> x509.Certificate:
-    """Self-signed CA: KeyUsage, BasicConstraints(pathlen 1), SKID; no AKID."""
+def build_ca(key: PrivateKey, validity: Validity, *, crl_sign: bool = False) -> x509.Certificate:
+    """Self-signed CA: KeyUsage, BasicConstraints(pathlen 1), SKID; no AKID. `crl_sign` adds
+    the one bit cockroach's profile lacks and CRL checkers require (docs/revocation.md)."""
     name = subject(CA_COMMON_NAME)
     builder = (
         _base(name, name, key.public_key(), validity)
-        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(_key_usage(ca=True, crl_sign=crl_sign), critical=True)
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
@@ -153,8 +156,10 @@ def build_ca(key: PrivateKey, validity: Validity) -> x509.Certificate:
 
 def build_leaf(kind: Kind, public_key: CertificatePublicKeyTypes, common_name: str,
                sans: list[x509.GeneralName], issuer: x509.Certificate, issuer_key: PrivateKey,
-               validity: Validity, *, name: x509.Name | None = None) -> x509.Certificate:
-    """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), SAN.
+               validity: Validity, *, name: x509.Name | None = None,
+               ocsp_urls: tuple[str, ...] = ()) -> x509.Certificate:
+    """node / client / tenant-client: KeyUsage, EKU, AKID (if the CA has an SKID), AIA (if
+    `ocsp_urls`, where Go puts it: after AKID, before SAN), SAN.
 
     `name` replaces the profile's subject (a renewal keeps the old certificate's).
     """
@@ -170,8 +175,58 @@ def build_leaf(kind: Kind, public_key: CertificatePublicKeyTypes, common_name: s
         builder = builder.add_extension(akid, critical=False)
     except x509.ExtensionNotFound:
         pass
+    if ocsp_urls:
+        builder = builder.add_extension(ocsp_access(ocsp_urls), critical=False)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    return builder.sign(issuer_key, hash_for(issuer_key))
+
+
+def ocsp_access(urls: tuple[str, ...]) -> x509.AuthorityInformationAccess:
+    """AIA with an id-ad-ocsp URI per URL, in order: byte for byte Go's `OCSPServer`."""
+    return x509.AuthorityInformationAccess(
+        [x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                                x509.UniformResourceIdentifier(url)) for url in urls])
+
+
+def read_ocsp_urls(cert: x509.Certificate) -> tuple[str, ...]:
+    """The AIA OCSP URLs of a certificate (what Go reads into `OCSPServer`), in order."""
+    try:
+        access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return ()
+    return tuple(str(d.access_location.value) for d in access
+                 if d.access_method == AuthorityInformationAccessOID.OCSP
+                 and isinstance(d.access_location, x509.UniformResourceIdentifier))
+
+
+def check_ocsp_url(url: str) -> str:
+    """An http(s) URL with a host, in printable ASCII: what Go's http.Post can reach."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or \
+            not all("!" <= c <= "~" for c in url):
+        raise CertError(f"--ocsp-url {url!r} is not an http:// or https:// URL with a host "
+                        "(printable ASCII, no spaces), e.g. http://ocsp.example.com:8080")
+    return url
+
+
+def build_ocsp_signer(public_key: CertificatePublicKeyTypes, issuer: x509.Certificate,
+                      issuer_key: PrivateKey, validity: Validity) -> x509.Certificate:
+    """A delegated OCSP responder (RFC 6960 4.2.2.2): KeyUsage digitalSignature, EKU
+    OCSPSigning (OpenSSL's clients demand it), AKID, and ocsp-nocheck, signed by the CA."""
+    builder = (
+        _base(subject(OCSP_SIGNER_NAME), issuer.subject, public_key, validity)
+        .add_extension(_key_usage(signing_only=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]),
+                       critical=False)
+    )
+    try:
+        skid = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier(skid.digest, None, None),
+                                        critical=False)
+    except x509.ExtensionNotFound:
+        pass
+    builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
     return builder.sign(issuer_key, hash_for(issuer_key))
 
 

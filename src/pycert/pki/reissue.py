@@ -19,6 +19,7 @@ from pycert.errors import CertError
 from pycert.hosts import ip_text
 from pycert.kinds import Kind
 from pycert.pki import keys
+from pycert.pki.certs import read_ocsp_urls
 from pycert.pki.describe import key_label
 from pycert.pki.keys import PrivateKey
 from pycert.pki.reading import EKU_OIDS, key_info
@@ -44,6 +45,7 @@ class Reissue:
     key: KeySpec | None  # None: a key pycert cannot make (only --reuse-key renews it)
     key_text: str  # `rsa 2048`, `ecdsa secp256r1`, ...: the old key, for messages
     dropped: tuple[str, ...]  # each thing left out, named for a person
+    ocsp_urls: tuple[str, ...] = ()  # its AIA OCSP URLs (`--ocsp-url`), kept in order
 
     @property
     def common_name(self) -> str:
@@ -57,17 +59,19 @@ class Reissue:
         ids, names = tenant_scopes(self.sans)
         return LeafSpec(self.kind, self.name, tuple(hosts), ids, names,
                         self.key or KeySpec(), lifetime or Lifetime(),
-                        node_user=self.common_name if self.kind.cn == "node-user" else "node")
+                        node_user=self.common_name if self.kind.cn == "node-user" else "node",
+                        ocsp_urls=self.ocsp_urls)
 
 
 def read(kind: Kind, name: str, cert: x509.Certificate) -> Reissue:
     """The renewal of `cert` as a certificate of `kind` named `name` (its file's name)."""
     sans, dropped = _sans(cert)
-    dropped += _extensions(cert)
+    urls, aia_dropped = _access(cert)
+    dropped += aia_dropped + _extensions(cert)
     dropped += [f"extended key usage {usage} (pycert's {kind.name} profile has "
                 f"{', '.join(kind.eku)})" for usage in _ekus(cert) if usage not in kind.eku]
     return Reissue(kind, name, cert.subject, tuple(sans), key_spec(cert), key_label(key_info(cert)),
-                   tuple(dropped))
+                   tuple(dropped), urls)
 
 
 def key_spec(cert: x509.Certificate) -> KeySpec | None:
@@ -142,7 +146,23 @@ def _ekus(cert: x509.Certificate) -> list[str]:
 
 def _extensions(cert: x509.Certificate) -> list[str]:
     return [f"{'critical ' if ext.critical else ''}extension {_label(ext.oid)}"
-            for ext in cert.extensions if ext.oid not in PROFILE_EXTENSIONS]
+            for ext in cert.extensions if ext.oid not in PROFILE_EXTENSIONS
+            and ext.oid != ExtensionOID.AUTHORITY_INFORMATION_ACCESS]
+
+
+def _access(cert: x509.Certificate) -> tuple[tuple[str, ...], list[str]]:
+    """The AIA's OCSP URLs, carried over, and what else it held (left out, named)."""
+    try:
+        ext = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+    except x509.ExtensionNotFound:
+        return (), []
+    urls = read_ocsp_urls(cert)
+    others = len(ext.value) - len(urls)
+    dropped = [f"{others} authorityInfoAccess entr{'y' if others == 1 else 'ies'} other than "
+               "OCSP URLs (pycert writes only --ocsp-url ones)"] if others else []
+    if ext.critical:
+        dropped.append("the critical flag of authorityInfoAccess")
+    return urls, dropped
 
 
 def tenant_scopes(sans: tuple[x509.GeneralName, ...]) -> tuple[tuple[int, ...], tuple[str, ...]]:

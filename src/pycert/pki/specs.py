@@ -63,11 +63,11 @@ class LeafSpec:
     key: KeySpec = field(default_factory=KeySpec)
     lifetime: Lifetime = field(default_factory=Lifetime)
     node_user: str = "node"  # CN of node certs (COCKROACH_CERT_NODE_USER, read by the CLI)
+    ocsp_urls: tuple[str, ...] = ()  # --ocsp-url: AIA OCSP entries (cockroach adds none)
 
     @property
     def common_name(self) -> str:
         return self.node_user if self.kind.cn == "node-user" else self.name
-
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,4 @@ class CASpec:
     key: KeySpec = field(default_factory=KeySpec)
     lifetime: Lifetime = field(default_factory=Lifetime)
     reuse_key: bool = False  # --allow-ca-key-reuse: sign a new cert with an existing key
+    crl_sign: bool = False  # --crl-sign: cockroach's KeyUsage plus cRLSign
