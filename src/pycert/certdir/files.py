@@ -59,8 +59,10 @@ def read_regular(path: str, cap: int = MAX_FILE_BYTES) -> bytes:
 
 
 @contextlib.contextmanager
-def dir_lock(directory: str, *, shared: bool = False) -> Iterator[None]:
-    """flock on a certs dir: writers exclusive, readers shared, so no reader sees half a pair.
+def dir_lock(directory: str, *, shared: bool = False,
+             what: str = "certs directory") -> Iterator[None]:
+    """flock on a certs dir (or the ledger's, `what`): writers exclusive, readers shared, so
+    no reader sees half a pair.
 
     A reader that cannot open the directory proceeds unlocked and lets the load report it.
     """
@@ -68,7 +70,7 @@ def dir_lock(directory: str, *, shared: bool = False) -> Iterator[None]:
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
         if not shared:
-            raise CertError(f"could not lock certs directory {directory}: open {directory}: "
+            raise CertError(f"could not lock {what} {directory}: open {directory}: "
                             f"{errno_text(exc)}") from None
         yield
         return

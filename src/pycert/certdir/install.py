@@ -47,7 +47,7 @@ class Target:
 
     def recording(self, certs: Iterable[x509.Certificate]) -> Recording | None:
         """What recording `certs` in this target's ledger takes (None: nothing to record)."""
-        return recording(self.ledger, self.ca_key, certs)
+        return recording(self.ledger, self.ca_key, certs, (self.certs_dir, self.out_dir))
 
 
 @dataclass

@@ -21,6 +21,7 @@ from pycert.certdir.install import (
     planned,
     prepare_dir,
 )
+from pycert.certdir.ledger import path_for
 from pycert.certdir.responder import ocsp_signer_path
 from pycert.certdir.signers import ca_copies, existing_bundle, load_ca, read_ca_key, signer_path
 from pycert.errors import CertError
@@ -157,8 +158,10 @@ def create_ocsp_signer(kind: Kind, target: Target, lifetime: Lifetime,
         path = ocsp_signer_path(target.ca_key, target.out_dir)
         items = [Planned(path, issued.cert_pem + issued.key_pem, 0o600,
                          "could not write the OCSP signer to", replace=True)]
+        # The ledger named outright: the signer's directory is no certs dir to keep it from.
+        book = None if target.ledger is None else path_for(target.ca_key, target.ledger)
         install(Target(os.path.dirname(path) or ".", target.ca_key, dry_run=target.dry_run,
-                       ledger=target.ledger), lambda: items, [issued.cert])
+                       ledger=book), lambda: items, [issued.cert])
         log.info("wrote OCSP signer %s (until %s)", path, issued.cert.not_valid_after_utc)
         fields = issued.fields
         return Outcome(OCSP_SIGNER, items, issued.cert, bundle, ca.fields, fields,

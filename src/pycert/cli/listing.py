@@ -26,7 +26,6 @@ LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")
               help="Also show tenant CA, tenant client and tenant signing "
               "certificates. (pycert extension)")
 @flags.ledger
-@flags.ca_key_option
 @click.argument("args", nargs=-1)
 def _list(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir.listing import HEADERS
@@ -43,7 +42,6 @@ def _list(args: tuple[str, ...], **opts: Any) -> None:
                 table = directory.rows(show_all=opts["show_all"], tick=progress.callback)
             else:
                 records = directory.records(tick=progress.callback,
-                                            ca_key=flags.ca_key(opts),
                                             ledger=opts["ledger"] or "")
         except CertError as exc:
             raise exc.wrap("cannot load certificates") from exc

@@ -37,8 +37,8 @@ def rotate_flags(f: Fn) -> Fn:
                      help="Sign the new CA certificate with the key at --ca-key if it "
                      "exists.")(f)
     f = click.option("--crl-sign", is_flag=True,
-                     help="Add cRLSign to the new CA's key usage, so it can sign CRLs (pycert "
-                     "create-crl). [default: as the current CA]")(f)
+                     help="Add cRLSign to the new CA's key usage, so that it can sign the CRLs "
+                     "of create-crl. [default: as the current CA]")(f)
     f = flags.ledger_option(f)
     return flags.backup_option(flags.report_options(flags.lifetime_option(f, CA_LIFETIME)))
 
