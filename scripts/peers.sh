@@ -4,10 +4,11 @@
 # As root with apt-get it installs them; otherwise it names what to install, and those
 # tests skip (under CI=true they fail instead).
 set -euo pipefail
-pkgs="openssl golang-go postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base"
+pkgs="openssl golang-go golang-golang-x-crypto-dev postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base"
 missing=0
 for tool in openssl go psql javac zsh fish mandoc groff; do command -v "$tool" >/dev/null || missing=1; done
 [ -f /usr/share/java/postgresql.jar ] || missing=1
+[ -d /usr/share/gocode/src/golang.org/x/crypto/ocsp ] || missing=1
 [ "$missing" = 1 ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing interop peers: $pkgs" >&2

@@ -310,6 +310,7 @@ def _batch_overwrite_loop(work: Path, tally: Tally, seed: int, runner: Runner,
     prev = _batch_state(work / "out")
     deadline = time.monotonic() + BUDGET_S
     while tally.kills < kills and time.monotonic() < deadline:
+        ledger = (work / "safe/index.txt").read_bytes()
         code = runner(args, work, *_delay(rng, full))
         cur = _batch_state(work / "out")
         assert cur is not None and prev is not None and sorted(cur) == sorted(prev)
@@ -318,7 +319,9 @@ def _batch_overwrite_loop(work: Path, tally: Tally, seed: int, runner: Runner,
             tally.completed += 1
         else:
             tally.kills += 1
-            if cur != prev or any(_temps(work / n) for n in BATCH_NODES):
+            # the commit starts with the ledger beside the CA key (docs/revocation.md)
+            if cur != prev or any(_temps(work / n) for n in (*BATCH_NODES, "safe")) \
+                    or (work / "safe/index.txt").read_bytes() != ledger:
                 tally.mid_write += 1
         prev = cur
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from .conftest import HERE, read_line, run, spawned
 
 
-def build(go: str, out: Path, program: str = "tlspeer") -> Path:
-    """`go build` of tests/interop/go/<program> with the stdlib only: GOPATH mode, caches in
+def build(go: str, out: Path, program: str = "tlspeer", gopath: tuple[str, ...] = ()) -> Path:
+    """`go build` of tests/interop/go/<program> with the stdlib (and the packages below the
+    `gopath` directories, e.g. Debian's /usr/share/gocode) only: GOPATH mode, caches in
     `out`, no network. Returns the binary's path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
-    env.update(GO111MODULE="off", GOCACHE=str(out / "cache"), GOPATH=str(out / "gopath"),
+    env.update(GO111MODULE="off", GOCACHE=str(out / "cache"),
+               GOPATH=os.pathsep.join([str(out / "gopath"), *gopath]),
                GOFLAGS="", CGO_ENABLED="0", GOPROXY="off", GOTOOLCHAIN="local")
     res = run([go, "build", "-o", str(out / program), str(HERE / "go" / program / "main.go")],
               timeout=120, env=env, cwd=out)

@@ -133,6 +133,20 @@ def cluster(certs: Path, roles: list[str]) -> Iterator[Cluster]:
         shutil.rmtree(top, ignore_errors=True)
 
 
+def use_crl(pg: Cluster, crl: Path) -> None:
+    """Installs `crl` as the server's ssl_crl_file and reloads it (`pg_ctl reload`: SIGHUP
+    re-reads the TLS files, no restart), as an operator would after `pycert create-crl`."""
+    user = _server_user()
+    target = pg.data.parent / "tls" / "crl.pem"
+    shutil.copy(crl, target)
+    os.chown(target, user.pw_uid, user.pw_gid)
+    conf = pg.data / "postgresql.conf"
+    if f"ssl_crl_file = '{target}'" not in conf.read_text():
+        with open(conf, "a") as out:
+            out.write(f"ssl_crl_file = '{target}'\n")
+    _as(user, [_tool("pg_ctl"), "-D", str(pg.data), "reload"])
+
+
 def _stop(user: pwd.struct_passwd, pg_ctl: str, data: Path) -> None:
     """Stops the cluster and proves its postmaster is gone (killing it if pg_ctl failed)."""
     pidfile = data / "postmaster.pid"
