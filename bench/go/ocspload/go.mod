@@ -1,0 +1,3 @@
+module ocspload
+
+go 1.19
