@@ -1,11 +1,13 @@
 // ocspload is the OCSP responder benchmark's client, standard library only: it POSTs
 // prepared OCSP requests as CockroachDB's Go client does (application/ocsp-request,
 // keep-alive connections, or -close for a new connection per request, as openssl's
-// client) from -c concurrent workers, -n requests in all, and prints one JSON line:
-// requests per second, latency percentiles, and how many answers were not a successful
-// OCSP response.
+// client) from -c concurrent workers, -n requests in all, as fast as they are answered
+// or, with -rate R, R requests a second (an open loop: a request is sent when due, not
+// when the last one came back, so latency is not inflated by queueing in the client), and
+// prints one JSON line: requests per second, latency percentiles, and how many answers
+// were not a successful OCSP response.
 //
-//	ocspload -url http://127.0.0.1:8080 -requests reqs.txt -n 20000 -c 16 [-close]
+//	ocspload -url http://127.0.0.1:8080 -requests reqs.txt -n 20000 -c 16 [-close] [-rate R]
 //	    reqs.txt: one base64 DER request a line; request i is line i mod lines.
 package main
 
@@ -26,6 +28,7 @@ import (
 
 type result struct {
 	Requests   int     `json:"requests"`
+	Rate       float64 `json:"rate"`
 	Concurrent int     `json:"concurrency"`
 	Seconds    float64 `json:"seconds"`
 	PerSecond  float64 `json:"per_second"`
@@ -42,6 +45,7 @@ func main() {
 	n := flag.Int("n", 10000, "requests in all")
 	c := flag.Int("c", 16, "concurrent workers")
 	closeEach := flag.Bool("close", false, "a new connection per request")
+	rate := flag.Float64("rate", 0, "requests a second (0: as fast as answered)")
 	flag.Parse()
 
 	var bodies [][]byte
@@ -79,6 +83,10 @@ func main() {
 				if i >= *n {
 					return
 				}
+				if *rate > 0 { // request i is due at start + i/rate
+					due := start.Add(time.Duration(float64(i) / *rate * float64(time.Second)))
+					time.Sleep(time.Until(due))
+				}
 				t0 := time.Now()
 				resp, err := client.Post(*url, "application/ocsp-request",
 					bytes.NewReader(bodies[i%len(bodies)]))
@@ -103,7 +111,7 @@ func main() {
 	ms := func(q float64) float64 {
 		return float64(latencies[int(q*float64(len(latencies)-1))]) / 1e6
 	}
-	r := result{Requests: *n, Concurrent: *c, Seconds: elapsed.Seconds(),
+	r := result{Requests: *n, Rate: *rate, Concurrent: *c, Seconds: elapsed.Seconds(),
 		PerSecond: float64(*n) / elapsed.Seconds(), P50ms: ms(0.5), P90ms: ms(0.9),
 		P99ms: ms(0.99), MaxMs: ms(1)}
 	for _, bad := range failed {

@@ -12,14 +12,12 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pycert.certdir.crls import crl_signer, read_crl
 from pycert.certdir.files import read_regular
 from pycert.certdir.fixes import Fixes
 from pycert.certdir.ledger import Verdict
 from pycert.certdir.ledger import read as read_ledger
 from pycert.certdir.loader import CertFile, Tick, join_prefix, load_dir
 from pycert.certdir.records import Record, from_files
-from pycert.certdir.revocation import annotate, crl_reason
 from pycert.certdir.thresholds import Threshold
 from pycert.errors import CertError
 from pycert.gocompat import errno_text
@@ -279,6 +277,9 @@ class _Checker:
     def check_revocation(self) -> None:
         """`revoked`: a certificate the ledger or the CRL marks revoked; `crl-unusable`: a
         CRL that TLS peers would refuse (and with it every certificate of its CA)."""
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir.revocation import annotate
+
         if self.opts.ledger:
             try:
                 annotate(self.records, read_ledger(self.opts.ledger))
@@ -296,6 +297,12 @@ class _Checker:
                          "that check revocation refuse it", self.fixes.renew_fix(record))
 
     def check_crl(self, path: str) -> None:
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir.crls import crl_signer, read_crl
+
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir.revocation import crl_reason
+
         try:
             crl = read_crl(path)
         except CertError as exc:

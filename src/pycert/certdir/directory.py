@@ -11,12 +11,11 @@ import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pycert.certdir import batch, check, csrs, issue, records, renew, revocation
+from pycert.certdir import batch, check, csrs, issue, records, renew
 from pycert.certdir import ledger as ledgers
 from pycert.certdir.check import Result
-from pycert.certdir.crls import Crl, create_crl
 from pycert.certdir.export import ExportSpec, export
 from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
@@ -26,8 +25,6 @@ from pycert.certdir.loader import CertFile, Tick, load_dir
 from pycert.certdir.prune import Pruning, prune_ca
 from pycert.certdir.records import Record
 from pycert.certdir.renew import RenewOptions, RenewResult
-from pycert.certdir.responder import Responder
-from pycert.certdir.revocation import Imported, Revocation
 from pycert.certdir.rotate import Rotation, rotate_ca
 from pycert.certdir.signers import load_ca
 from pycert.certdir.thresholds import Threshold, parse_threshold
@@ -39,6 +36,11 @@ from pycert.pki.authority import CA, Issued
 from pycert.pki.certs import utcnow
 from pycert.pki.keys import PendingKey
 from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
+
+if TYPE_CHECKING:
+    from pycert.certdir.crls import Crl
+    from pycert.certdir.responder import Responder
+    from pycert.certdir.revocation import Imported, Revocation
 
 
 class CertsDir:
@@ -265,7 +267,10 @@ class CertsDir:
         found = records.from_files(self.load(tick=tick))
         book = ledgers.find(os.fspath(ca_key), ledger)
         if book:
-            revocation.annotate(found, ledgers.read(book))
+            # lazy: revocation's modules cost every create command ~5 ms
+            from pycert.certdir.revocation import annotate
+
+            annotate(found, ledgers.read(book))
         return found
 
     def rows(self, *, show_all: bool = False, tick: Tick | None = None) -> list[Row]:
@@ -295,6 +300,9 @@ class CertsDir:
                       ledger: str = "") -> Imported:
         """`ledger import`: records every certificate a CA of this directory signed (here
         and in `paths`, files or directories) that the ledger does not hold yet."""
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir import revocation
+
         return revocation.import_certs(
             self.path, ledgers.path_for(os.fspath(ca_key), ledger) or _no_ledger(), paths,
             key_permissions=self.key_permissions)
@@ -304,6 +312,9 @@ class CertsDir:
                ca_key: str | os.PathLike[str] = "", ledger: str = "") -> Revocation:
         """`revoke`: by kind and name (`"client", "alice"`), certificate `file` or `serial`
         (hex text or int), with an RFC 5280 `reason` (OpenSSL's names, e.g. keyCompromise)."""
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir import revocation
+
         if kind:
             row = revocation.revocable_kind(kind)
             if row.named and not name:
@@ -318,6 +329,9 @@ class CertsDir:
                    der: bool = False, ledger: str = "") -> Crl:
         """`create-crl`: the ledger's revocations as a CRL signed by `issuer`'s CA (which
         needs cRLSign: `create_ca(crl_sign=True)`), written atomically to `out`."""
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir.crls import create_crl
+
         span = next_update if isinstance(next_update, dt.timedelta) else \
             dt.timedelta(microseconds=parse_duration(next_update) // 1000)
         return create_crl(BY_NAME[issuer], self.target(ca_key, ledger=ledger), os.fspath(out),
@@ -338,6 +352,9 @@ class CertsDir:
         """The OCSP responder of `ocsp-responder`, without HTTP: `.answer(request_der)`.
         Reads the ledger and the `*.ocsp.pem` signers (beside `ca_key` unless `signer_dir`),
         never the CA key."""
+        # lazy: revocation's modules cost every create command ~5 ms
+        from pycert.certdir.responder import Responder
+
         key = os.fspath(ca_key)
         path = ledgers.path_for(key, ledger) or _no_ledger()
         where = signer_dir or os.path.dirname(key if key else path) or "."

@@ -21,8 +21,7 @@ from pycert.certdir.install import (
     planned,
     prepare_dir,
 )
-from pycert.certdir.ledger import path_for
-from pycert.certdir.responder import ocsp_signer_path
+from pycert.certdir.ledger import ocsp_signer_path, path_for
 from pycert.certdir.signers import ca_copies, existing_bundle, load_ca, read_ca_key, signer_path
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join

@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
@@ -30,6 +29,7 @@ from pycert.pki.revocation import reason_name
 LEDGER_NAME = "index.txt"
 ATTR_TEXT = b"unique_subject = no\n"  # renew and rotate re-issue a subject: let openssl ca too
 MAX_BYTES = 256 << 20  # ~2.5 million certificates
+SIGNER_SUFFIX = ".ocsp.pem"  # create-ocsp-signer's file: the certificate, then its key
 LEDGER_MODE = 0o644  # serials and subjects, no secret: a responder may run as another user
 _SHORT_NAMES = {
     NameOID.COMMON_NAME: "CN", NameOID.COUNTRY_NAME: "C", NameOID.LOCALITY_NAME: "L",
@@ -66,6 +66,16 @@ def find(ca_key: str, ledger: str) -> str:
         return ledger
     path = default_path(ca_key) if ca_key else ""
     return path if path and os.path.exists(path) else ""
+
+
+def ocsp_signer_path(ca_key: str, directory: str = "") -> str:
+    """The OCSP signer of a CA key, beside it like the ledger: `safe/ca.key` ->
+    `safe/ca.ocsp.pem` (in `directory` instead, if given). Never *.crt, so cockroach's
+    loader never takes it for a certificate of a certs dir."""
+    stem = ca_key[: -len(".key")] if ca_key.endswith(".key") else ca_key
+    if directory:
+        stem = os.path.join(directory, os.path.basename(stem))
+    return stem + SIGNER_SUFFIX
 
 
 def attr_path(path: str) -> str:
@@ -151,13 +161,21 @@ class Entry:
                           self.file, self.subject)) + "\n"
 
 
-@dataclass(frozen=True)
 class Verdict:
-    """A serial as the ledger (or a CRL) has it: good, revoked (when, why) or unknown."""
+    """A serial as the ledger (or a CRL) has it: good, revoked (when, why) or unknown.
 
-    status: State
-    revoked_at: dt.datetime | None = None
-    reason: str | None = None
+    This module's records are plain classes: it is loaded by every create command, and
+    generating a dataclass costs start-up (as kinds.Kind's docstring says).
+    """
+
+    __slots__ = ("reason", "revoked_at", "status")
+
+    def __init__(self, status: State, revoked_at: dt.datetime | None = None,
+                 reason: str | None = None) -> None:
+        self.status, self.revoked_at, self.reason = status, revoked_at, reason
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.status!r}, {self.revoked_at!r}, {self.reason!r})"
 
     def to_json(self) -> dict[str, str | None]:
         return {"status": self.status,
@@ -201,13 +219,17 @@ def parse_line(line: str) -> Entry:
     return Entry(status, expires, revocation, int(serial, 16), file, subject)
 
 
-@dataclass
 class Ledger:
-    """A ledger as read: its lines in file order, and the last line for each serial."""
+    """A ledger as read: its lines in file order, and the line that counts for each serial
+    (a revoked one, else the last)."""
 
-    path: str
-    entries: list[Entry]
-    by_serial: dict[int, Entry]
+    __slots__ = ("by_serial", "entries", "path")
+
+    def __init__(self, path: str, entries: list[Entry], by_serial: dict[int, Entry]) -> None:
+        self.path, self.entries, self.by_serial = path, entries, by_serial
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.path!r}, {len(self.entries)} lines)"
 
     @classmethod
     def parse(cls, path: str, data: bytes) -> Ledger:
@@ -296,13 +318,14 @@ def planned(path: str, data: bytes) -> list[files.Planned]:
     return items
 
 
-@dataclass(frozen=True)
 class Recording:
-    """Certificates about to be installed, and the ledger that records them."""
+    """Certificates about to be installed, and the ledger that records them; `required`:
+    the ledger was named (--ledger), so not recording them is an error."""
 
-    path: str
-    certs: tuple[x509.Certificate, ...]
-    required: bool  # the ledger was named (--ledger): not recording it is an error
+    __slots__ = ("certs", "path", "required")
+
+    def __init__(self, path: str, certs: tuple[x509.Certificate, ...], required: bool) -> None:
+        self.path, self.certs, self.required = path, certs, required
 
 
 def recording(ledger: str | None, ca_key: str, certs: Iterable[x509.Certificate],

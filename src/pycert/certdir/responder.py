@@ -20,7 +20,7 @@ from cryptography import x509
 
 from pycert import log
 from pycert.certdir import files, ledger
-from pycert.certdir.ledger import Ledger, status_of
+from pycert.certdir.ledger import SIGNER_SUFFIX, Ledger, status_of
 from pycert.certdir.revocation import ca_certificates
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
@@ -33,17 +33,8 @@ from pycert.pki.pem import blocks
 from pycert.pki.reading import CertFields, Unreadable, read
 from pycert.pki.signatures import signed_by
 
-SIGNER_SUFFIX = ".ocsp.pem"  # never *.crt: cockroach's loader must not take it for a cert
 RECHECK = 0.2  # seconds between looks at the files: six stat() calls cost ~30 us
 IssuerId = tuple[str, bytes, bytes]  # (hash algorithm, issuer name hash, issuer key hash)
-
-
-def ocsp_signer_path(ca_key: str, directory: str = "") -> str:
-    """`safe/ca.key` -> `safe/ca.ocsp.pem` (in `directory` instead, if given)."""
-    stem = ca_key[: -len(".key")] if ca_key.endswith(".key") else ca_key
-    if directory:
-        stem = os.path.join(directory, os.path.basename(stem))
-    return stem + SIGNER_SUFFIX
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from cryptography import x509
 
@@ -58,13 +57,15 @@ def reason_flag(name: str | None) -> x509.ReasonFlags | None:
     return None if flag == x509.ReasonFlags.unspecified else flag
 
 
-@dataclass(frozen=True)
 class Revoked:
-    """One revoked serial: when, and why (OpenSSL's name; None when not given)."""
+    """One revoked serial: when, and why (OpenSSL's name; None when not given). A plain
+    class: a dataclass costs every create command its generation (this module is loaded
+    with the ledger)."""
 
-    serial: int
-    when: dt.datetime
-    reason: str | None = None
+    __slots__ = ("reason", "serial", "when")
+
+    def __init__(self, serial: int, when: dt.datetime, reason: str | None = None) -> None:
+        self.serial, self.when, self.reason = serial, when, reason
 
 
 def can_sign_crls(cert: x509.Certificate) -> bool:
