@@ -333,3 +333,18 @@ def test_sigkill_never_leaves_a_certificate_without_its_line(tmp_path: Path, run
     print(f"{killed} kills, {ahead} left a line ahead of its certificate")
     ok(tmp_path, "create-client", "alice", *CA, *FAST, "--overwrite")
     assert not [n for n in os.listdir(tmp_path / "safe") if ".pycert-tmp" in n]
+
+
+def test_a_default_ledger_that_cannot_be_read_warns_and_issues(tmp_path: Path) -> None:
+    """index.txt beside the key is a directory (or a FIFO, or too large): the certificate
+    is issued as cockroach would, with a warning; with --ledger it is an error."""
+    (tmp_path / "safe").mkdir()
+    ok(tmp_path, "create-ca", *CA, *FAST)
+    (tmp_path / "safe/index.txt").unlink()
+    (tmp_path / "safe/index.txt").mkdir()
+    res = pycert("create-client", "alice", *CA, *FAST, cwd=tmp_path)
+    assert res.code == 0 and "could not read the ledger safe/index.txt" in res.err, res.err
+    assert "1 certificate(s) not recorded" in res.err
+    res = pycert("create-client", "bob", *CA, *FAST, "--ledger=safe/index.txt", cwd=tmp_path)
+    assert res.code == 1 and "could not read the ledger" in res.err
+    assert not (tmp_path / "certs/client.bob.crt").exists()

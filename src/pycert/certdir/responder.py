@@ -78,6 +78,7 @@ class Responder:
         self.next_update, self.clock = next_update, clock
         self._lock = threading.Lock()
         self._failed: tuple[object, ...] = ()
+        self._warned: set[tuple[str, int]] = set()  # (signer, serial) said to be unusable
         self._inputs = [ledger_path, signer_dir] + [join(certs_dir, k.cert_file())
                                                     for k in KINDS if k.is_ca]
         self._looked = time.monotonic()
@@ -110,10 +111,13 @@ class Responder:
             return Answer(ocsp.failure("unauthorized"), "unauthorized")
         now = self.clock().replace(microsecond=0)
         if not signer.valid_at(now):
-            log.error("OCSP responder: the signer %s is not valid now (%s to %s): renew it "
-                      "with pycert create-ocsp-signer", signer.path,
-                      rfc3339(signer.cert.not_valid_before_utc),
-                      rfc3339(signer.cert.not_valid_after_utc))
+            seen = (signer.path, signer.cert.serial_number)
+            if seen not in self._warned:  # once per signer, not once per request
+                self._warned.add(seen)
+                log.error("OCSP responder: the signer %s is not valid now (%s to %s): renew it "
+                          "with pycert create-ocsp-signer; answering tryLater until then",
+                          signer.path, rfc3339(signer.cert.not_valid_before_utc),
+                          rfc3339(signer.cert.not_valid_after_utc))
             return Answer(ocsp.failure("tryLater"), "tryLater")
         verdict = status_of(snap.book.by_serial.get(request.serial))
         status = ocsp.Status(verdict.status, verdict.revoked_at, verdict.reason)

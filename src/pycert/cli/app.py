@@ -23,7 +23,7 @@ _CERT_HELP = "create ca, node, and client certs"
 
 
 def _group(name: str, short: str, path: str, strict: bool,
-           groups: Sequence[click.Command] = (), **how: Any) -> CobraGroup:
+           groups: Sequence[click.Command] = (), **how: Any) -> LazyGroup:
     """A group of the catalog's commands under `path`; sub-groups come after `list`."""
     how.setdefault("cobra_path", path)
     group = LazyGroup(name, help=short, short_help=short, strict=strict,
@@ -46,8 +46,8 @@ mt_group.add_command(_group("cert", _CERT_HELP, catalog.MT, True))
 ledger_group = _group("ledger", f"the ledger of issued certificates {catalog.EXTENSION}",
                       catalog.LEDGER, True)
 root = _group("pycert", "pycert: cockroach's `cert` commands, in Python.", catalog.TOP, False,
-              [cert_group, mt_group, gen_group(), ledger_group], cobra_path="cert",
-              bare_is_error=True)
+              [cert_group, mt_group, gen_group()], cobra_path="cert", bare_is_error=True)
+root.add_command(ledger_group, after="ocsp-responder")
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -123,7 +123,15 @@ def serve(responder: Responder, host: str, port: int, max_connections: int,
         server = OcspServer((host, port), responder, request_from_path,
                             max_connections=max_connections, deadline=deadline)
     except OSError as exc:
-        raise CertError(f"could not listen on {host}:{port}: {exc.strerror or exc}") from exc
+        if host != "::":
+            raise CertError(f"could not listen on {host}:{port}: {exc.strerror or exc}") \
+                from exc
+        try:  # ":port" on a host without IPv6: every IPv4 address
+            server = OcspServer(("0.0.0.0", port), responder, request_from_path,
+                                max_connections=max_connections, deadline=deadline)
+        except OSError as again:
+            raise CertError(f"could not listen on :{port}: {again.strerror or again}") \
+                from again
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
