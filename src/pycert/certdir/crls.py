@@ -22,7 +22,7 @@ from pycert.gocompat import errno_text, join
 from pycert.kinds import Kind
 from pycert.pki.certs import utcnow
 from pycert.pki.reading import CertFields
-from pycert.pki.revocation import Revoked, build_crl
+from pycert.pki.revocation import Revoked
 
 NUMBER_FILE = "crlnumber"  # OpenSSL's name: the next CRL number, in hex
 
@@ -75,7 +75,7 @@ def create_crl(kind: Kind, target: Target, out: str, next_update: dt.timedelta, 
         revoked = [Revoked(e.serial, e.revoked_at, e.reason) for e in book.by_serial.values()
                    if e.revoked and e.revoked_at is not None]
         number = max(_stored_number(book_path), _number_of(out) + 1, 1)
-        crl = build_crl(ca.cert, ca.key, revoked, number, this_update, this_update + next_update)
+        crl = ca.crl(revoked, number, next_update=next_update, now=this_update)
         data = crl.public_bytes(serialization.Encoding.DER if der else
                                 serialization.Encoding.PEM)
         files.commit([

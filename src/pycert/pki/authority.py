@@ -7,6 +7,7 @@ through `CA.sign`, so a certificate is the same field by field however it was as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -148,6 +149,15 @@ class CA:
     def crl_sign(self) -> bool:
         """Whether its KeyUsage allows CRL signing (cockroach's CA profile does not)."""
         return revocation.can_sign_crls(self.cert)
+
+    def crl(self, revoked: Iterable[revocation.Revoked], number: int, *,
+            next_update: dt.timedelta = dt.timedelta(days=7),
+            now: dt.datetime | None = None) -> x509.CertificateRevocationList:
+        """A CRL listing `revoked` (serial, time, OpenSSL's reason name), numbered `number`,
+        signed by this CA; OpenSSL, PostgreSQL and Go accept it only if `crl_sign`."""
+        this_update = (now or certs.utcnow()).replace(microsecond=0)
+        return revocation.build_crl(self.cert, self.key, revoked, number, this_update,
+                                    this_update + next_update)
 
     def check_signature(self, cert: x509.Certificate) -> None:
         """A corrupt key can sign garbage without an error: see docs/security.md."""
