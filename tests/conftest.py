@@ -44,6 +44,12 @@ def pycert(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None
                   proc.stderr.decode("utf-8", "surrogateescape"))
 
 
+def without_hints(err: str) -> str:
+    """stderr as cockroach prints it: pycert's added `HINT:` lines (the fix) left out."""
+    return "".join(line for line in err.splitlines(keepends=True)
+                   if not line.startswith("HINT: "))
+
+
 def need_tool(name: str, package: str) -> str:
     """Path of a peer tool; skips on a dev machine, fails under CI=true."""
     path = shutil.which(name)
