@@ -13,6 +13,17 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "data" / "cockroach-test-certs"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# `pytest -m quick` (README): the modules that run in seconds and need no peer, for a
+# developer's edit-and-run loop; the whole suite is still what CI and the README run.
+QUICK = {"test_pki", "test_go_reading", "test_tables", "test_architecture",
+         "test_json_output", "test_loader_reads", "test_pem_fastpath", "test_first_minutes",
+         "test_library_manners", "test_go_reading_cli", "test_api"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in QUICK:
+            item.add_marker(pytest.mark.quick)
 
 
 @dataclass
@@ -31,6 +42,12 @@ def pycert(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None
                           capture_output=True, timeout=timeout)
     return Result(proc.returncode, proc.stdout.decode("utf-8", "surrogateescape"),
                   proc.stderr.decode("utf-8", "surrogateescape"))
+
+
+def without_hints(err: str) -> str:
+    """stderr as cockroach prints it: pycert's added `HINT:` lines (the fix) left out."""
+    return "".join(line for line in err.splitlines(keepends=True)
+                   if not line.startswith("HINT: "))
 
 
 def need_tool(name: str, package: str) -> str:

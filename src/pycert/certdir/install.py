@@ -70,8 +70,11 @@ class Outcome:
 def planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
             mode: int) -> files.Planned:
     """A file of `kind`, whose write error starts with the kind's cockroach text."""
-    what = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
-    return files.Planned(join(directory, filename), data, mode, what)
+    text = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
+    renew = f"pycert renew {kind.name}" + (f" {filename.split('.')[1]}" if kind.named else "")
+    hint = "rerun with --overwrite to replace it" + (
+        f", or renew the certificate from what it says: {renew}" if kind.renewable else "")
+    return files.Planned(join(directory, filename), data, mode, text, exists_hint=hint)
 
 
 def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
@@ -86,7 +89,7 @@ def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
             raise CertError(
                 f"could not create certs directory {certs_dir}: mkdir {certs_dir}: "
                 "no such file or directory",
-                decorated=True,
+                hint=f"create its parent first: mkdir -p {parent}", decorated=True,
             ) from None
         return
     except OSError as exc:

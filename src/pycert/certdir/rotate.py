@@ -22,7 +22,7 @@ from pycert.gocompat import errno_text, join
 from pycert.kinds import RENEWABLE, Kind
 from pycert.pki import keys
 from pycert.pki.authority import CA
-from pycert.pki.certs import cert_pem
+from pycert.pki.certs import cert_pem, expired_warning, utcnow
 from pycert.pki.keys import PrivateKey
 from pycert.pki.pem import encode
 from pycert.pki.reading import CertFields
@@ -71,6 +71,9 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
     if not new_key and keys.same_public_key(old[0].certificate(), private):
         return done  # already the first certificate's key: stage 1 is done
     ca = CA.new(private, lifetime or Lifetime(), kind=kind, source=target.ca_key)
+    expired = expired_warning(ca.cert.not_valid_after_utc, utcnow())
+    if expired:
+        log.warning("%s", expired)
     unique = list(dict.fromkeys(c.der for c in old))
     items = [Planned(target.ca_key, keys.key_pem(private), 0o600,
                      "could not write CA key to file", exclusive=True)] if new_key else []

@@ -44,8 +44,24 @@ def load_ca(kind: Kind, cert_path: str, key_path: str) -> CA:
         return _load_pair(kind, cert_path, key_path)
     except ValueError as exc:
         raise CertError(
-            f"error loading CA certificate {cert_path} and key {key_path}: {exc}"
+            f"error loading CA certificate {cert_path} and key {key_path}: {exc}",
+            hint=_load_hint(kind, cert_path, key_path, str(exc)),
         ) from exc
+
+
+def _load_hint(kind: Kind, cert_path: str, key_path: str, why: str) -> str:
+    """The fix for the usual ways loading a CA fails."""
+    if not os.path.lexists(cert_path):
+        where = os.path.dirname(cert_path) or "."
+        return (f"create the CA first: pycert {kind.command or 'create-ca'} "
+                f"--certs-dir={where} --ca-key={key_path}")
+    if not os.path.lexists(key_path):
+        return (f"--ca-key must name the key {kind.command or 'create-ca'} wrote for "
+                f"{os.path.basename(cert_path)} (it is kept outside the certs directory)")
+    if "does not match" in why:
+        return (f"--ca-key must be the key of the first certificate of {cert_path}; after "
+                f"pycert {kind.rotate_command or 'rotate-ca'} that is the new key")
+    return ""
 
 
 def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:

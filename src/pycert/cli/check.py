@@ -44,7 +44,8 @@ class UsageExit3(CobraCommand):
               help="CA key path to put into the suggested fix commands. "
               "Environment variable: COCKROACH_CA_KEY")
 @click.option("--format", default="text", type=flags.Choice(("text", "json"), "check format"),
-              show_default=True, help="Report format.")
+              show_default=True, help="Report format: text (for people) or json (docs/schema). "
+              "One of: text, json.")
 @click.argument("args", nargs=-1)
 def _check(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.cli import render

@@ -26,9 +26,10 @@ def no_args(name: str, args: tuple[str, ...]) -> None:
                         f"{go_quote('cockroach cert ' + name)}", prefixed=False)
 
 
-def exactly_one(args: tuple[str, ...]) -> str:
+def exactly_one(args: tuple[str, ...], what: str = "") -> str:
     if len(args) != 1:
-        raise CertError(f"accepts 1 arg(s), received {len(args)}", prefixed=False)
+        raise CertError(f"accepts 1 arg(s), received {len(args)}", prefixed=False,
+                        hint=f"give exactly one {what}" if what else "")
     return args[0]
 
 
@@ -82,7 +83,10 @@ def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[st
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
     if not hosts and not opts["san"]:
         raise CertError("create-node requires at least one host name or address, "
-                        "none was specified", prefixed=False)
+                        "none was specified", prefixed=False,
+                        hint="name every host name and IP address clients use to reach the "
+                        "node, e.g. pycert create-node localhost 127.0.0.1 node1.example.com "
+                        "--certs-dir=... --ca-key=...")
     issue_leaf(BY_NAME["node"], opts, hosts=hosts)
 
 
@@ -105,7 +109,7 @@ def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
 def _create_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert import identities
 
-    raw = exactly_one(args)
+    raw = exactly_one(args, "<username>, e.g. pycert create-client root ...")
     # pflag checks every occurrence as it parses (click did, via TenantList); the last wins.
     ids = opts["tenant_scope"][-1] if opts["tenant_scope"] else []
     tnames = opts["tenant_name_scope"][-1] if opts["tenant_name_scope"] else []
@@ -129,7 +133,9 @@ def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.identities import parse_tenant_id
 
     if not args:
-        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False)
+        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False,
+                        hint="give the tenant id, then its hosts: "
+                        "pycert create-tenant-client 10 localhost ...")
     kind = BY_NAME["tenant-client"]
     hosts = tuple(args[1:])
     if not hosts:
@@ -143,7 +149,7 @@ def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
 def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.identities import parse_tenant_id
 
-    tenant = parse_tenant_id(exactly_one(args))
+    tenant = parse_tenant_id(exactly_one(args, "<tenant-id>"))
     kind = BY_NAME["tenant-signing"]
     if tenant == 0:
         raise CertError(dict(kind.rejected_names)["0"], prefixed=False)

@@ -72,7 +72,8 @@ class GoDuration(_GoValue):
 
 
 class Choice(click.ParamType):
-    """A fixed set of values, failing as cockroach's enum flags do (a flag error)."""
+    """A fixed set of values, failing as cockroach's enum flags do (a flag error); its
+    help ends in `One of: <values>.` (tests/test_first_minutes.py holds every flag to it)."""
 
     name = "string"
 
@@ -232,7 +233,11 @@ def lifetime(opts: dict[str, Any]) -> Lifetime:
     if not_after is not None and opts.get("lifetime") is not None:
         raise flag_error(not_after.strftime("%Y-%m-%dT%H:%M:%SZ"), "--not-after",
                          "cannot be combined with --lifetime")
-    return Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
+    lifetime = Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
+    if lifetime.problem():
+        assert lifetime.ns is not None
+        raise flag_error(format_duration(lifetime.ns), "--lifetime", lifetime.problem())
+    return lifetime
 
 
 # --- flag sets --------------------------------------------------------------------------
@@ -281,8 +286,9 @@ def end_options(f: Fn) -> Fn:
                      "replaces --lifetime. (pycert extension)")(f)
     return click.option("--lifetime-policy", type=Choice(("error", "clamp"), "lifetime policy"),
                         default="error", show_default=True,
-                        help="When a certificate would outlive its CA: fail (as cockroach) "
-                        "or end it with the CA. (pycert extension)")(f)
+                        help="When a certificate would outlive its CA: error (fail, as "
+                        "cockroach does) or clamp (end it with the CA). One of: error, clamp. "
+                        "(pycert extension)")(f)
 
 
 def issue_options(f: Fn) -> Fn:
@@ -290,8 +296,9 @@ def issue_options(f: Fn) -> Fn:
     f = report_options(f)
     f = click.option("--key-type", type=Choice(KEY_TYPES, "key type"), default="rsa",
                      show_default=True,
-                     help="Key algorithm; for ecdsa --key-size names the curve "
-                     "(256, 384, 521; default 256). (pycert extension)")(f)
+                     help="Key algorithm: rsa, ecdsa or ed25519; for ecdsa --key-size "
+                     "names the curve (256, 384, 521; default 256). One of: rsa, ecdsa, "
+                     "ed25519. (pycert extension)")(f)
     return backup_option(end_options(f))
 
 
