@@ -8,6 +8,7 @@ certificate included (docs/metrics.md says where the two differ and why).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,15 +21,10 @@ from pycert.kinds import BY_NAME, Kind
 Labels = tuple[tuple[str, str], ...]
 NODE_CLIENT_USER = "node"  # client.node.crt: the node's own client certificate
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-_SECOND = dt.timedelta(seconds=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
-class Sample(NamedTuple):
-    """One series of a family: its labels (name, value) in order, and its value."""
-
-    labels: Labels
-    value: float
+Sample = tuple[Labels, float]  # one series: its labels, (name, value) in order, and value
 
 
 @dataclass
@@ -139,8 +135,8 @@ def _cockroach_series(certs_dir: str, records: list[Record], now_us: int,
             chosen = [(where, firsts.get((gauge.kind, gauge.name)))]
         for labels, record in chosen:
             expires = expiry(record)
-            exp_family.samples.append(Sample(labels, expires))
-            ttl_family.samples.append(Sample(labels, seconds_left(expires, now_us)))
+            exp_family.samples.append((labels, expires))
+            ttl_family.samples.append((labels, seconds_left(expires, now_us)))
 
 
 def _pycert_series(check: Checked, records: list[Record], now_us: int,
@@ -154,14 +150,14 @@ def _pycert_series(check: Checked, records: list[Record], now_us: int,
             labels = (*where, ("file", record.file), ("index", str(record.index)),
                       ("kind", record.kind.name), ("name", record.name),
                       ("serial", cert.serial_hex))
-            not_before.samples.append(Sample(labels, unix_seconds(cert.not_before)))
-            not_after.samples.append(Sample(labels, unix_seconds(cert.not_after)))
+            not_before.samples.append((labels, unix_seconds(cert.not_before)))
+            not_after.samples.append((labels, unix_seconds(cert.not_after)))
     if isinstance(check, Result):
         counts = Counter((p.check, p.severity) for p in check.problems)
-        problems.samples += [Sample((*where, ("rule", rule), ("severity", severity)), n)
+        problems.samples += [((*where, ("rule", rule), ("severity", severity)), n)
                              for (rule, severity), n in sorted(counts.items())]
-    exit_code.samples.append(Sample(where, check.exit_code))
-    generated.samples.append(Sample(where, now_us / 1e6))
+    exit_code.samples.append((where, check.exit_code))
+    generated.samples.append((where, now_us / 1e6))
 
 
 def expiry(record: Record | None) -> int:
@@ -179,6 +175,6 @@ def seconds_left(expires: int, now_us: int) -> int:
 
 
 def unix_seconds(when: dt.datetime) -> int:
-    """Go's Time.Unix(): whole seconds since 1970, rounded down."""
-    return (when - _EPOCH) // _SECOND
+    """Go's Time.Unix(): whole seconds since 1970, rounded down (an aware datetime)."""
+    return math.floor(when.timestamp())
 

@@ -25,7 +25,7 @@ from pycert.errors import CertError
 from pycert.gocompat import go_quote
 
 if TYPE_CHECKING:
-    from pycert.certdir.metrics import Checked, Family
+    from pycert.certdir.metrics import Checked, Family, Labels
 
 EXIT_UNREADABLE = 3  # written, but a certs dir was missing or unreadable (as `check`'s 3)
 MODE = 0o644  # node_exporter runs as its own user: it must be able to read the file
@@ -83,15 +83,16 @@ def write_file(path: str, data: bytes) -> None:
 def exposition(families: Iterable[Family]) -> str:
     """Each family's HELP and TYPE, then all of its samples; ends with a newline."""
     out: list[str] = []
+    rendered: dict[Labels, str] = {}  # families share label sets: each rendered once
     for family in families:
         name = family.name
         out.append(f"# HELP {name} {help_text(family.help)}\n# TYPE {name} {family.type}\n")
         for labels, value in family.samples:
-            if labels:
-                pairs = ",".join([f'{key}="{label_value(text)}"' for key, text in labels])
-                out.append(f"{name}{{{pairs}}} {number(value)}\n")
-            else:
-                out.append(f"{name} {number(value)}\n")
+            text = rendered.get(labels)
+            if text is None:
+                text = rendered[labels] = "{" + ",".join(
+                    [f'{key}="{label_value(v)}"' for key, v in labels]) + "}" if labels else ""
+            out.append(f"{name}{text} {number(value)}\n")
     return "".join(out)
 
 
@@ -126,7 +127,7 @@ def utf8(text: str) -> str:
 def number(value: float) -> str:
     """Integers as integers; floats as Python's shortest round trip, NaN and ±Inf as the
     format spells them."""
-    if isinstance(value, int):
+    if type(value) is int:  # the common case first (bool never comes here)
         return str(value)
     if math.isnan(value):
         return "NaN"
