@@ -260,6 +260,12 @@ def test_a_missing_dir_is_unchecked_its_gauges_zero_exit_code_three(tmp_path: Pa
     assert found[("pycert_check_exit_code", ())] == 3
 
 
+def test_a_certs_dir_given_twice_is_refused_not_repeated(tmp_path: Path) -> None:
+    observed = pycert.CertsDir(tmp_path).observe(now=NOW)
+    with pytest.raises(ValueError, match="given twice"):
+        families([observed, observed])
+
+
 def test_every_family_has_a_unique_valid_name_help_and_label_names(tmp_path: Path,
                                                                    ca: pycert.CA) -> None:
     certs = good_dir(tmp_path / "certs", ca, "root")

@@ -22,8 +22,6 @@ Labels = tuple[tuple[str, str], ...]
 NODE_CLIENT_USER = "node"  # client.node.crt: the node's own client certificate
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MICROSECOND = dt.timedelta(microseconds=1)
-
-
 Sample = tuple[Labels, float]  # one series: its labels, (name, value) in order, and value
 
 
@@ -104,8 +102,8 @@ PYCERT_FAMILIES = (
 
 
 def families(checks: Iterable[Checked]) -> list[Family]:
-    """Every family, each with the series of every checked dir (dirs in the given order;
-    the caller keeps `certs_dir` values unique, so every label set is)."""
+    """Every family, each with the series of every checked dir, in the given order; a
+    `certs_dir` given twice is a ValueError (its series would repeat)."""
     expiration = [Family(f"security_certificate_expiration_{g.segment}",
                          _CLIENT_HELP["expiration"] if g.label == "sql_user"
                          else _EXPIRATION_HELP.format(g.noun)) for g in GAUGES]
@@ -113,7 +111,11 @@ def families(checks: Iterable[Checked]) -> list[Family]:
                   _CLIENT_HELP["ttl"] if g.label == "sql_user" else _TTL_HELP.format(g.noun))
            for g in GAUGES]
     own = [Family(name, text) for name, text in PYCERT_FAMILIES]
+    seen: set[str] = set()
     for check in checks:
+        if check.certs_dir in seen:
+            raise ValueError(f"certs dir {check.certs_dir!r} given twice")
+        seen.add(check.certs_dir)
         records = check.records if isinstance(check, Result) else []
         now_us = (check.checked_at - _EPOCH) // _MICROSECOND
         _cockroach_series(check.certs_dir, records, now_us, expiration, ttl)
