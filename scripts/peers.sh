@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the real TLS peers the interop tests start, and the man page checkers (mandoc,
-# groff) of `gen man`'s test (Debian packages), if any is missing.
+# Installs the real TLS peers the interop tests start, the man page checkers (mandoc,
+# groff) of `gen man`'s test, and Prometheus, promtool and node_exporter for `metrics`'
+# tests (Debian packages), if any is missing.
 # As root with apt-get it installs them; otherwise it names what to install, and those
 # tests skip (under CI=true they fail instead).
 set -euo pipefail
-pkgs="openssl golang-go postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base"
+pkgs="openssl golang-go postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base prometheus prometheus-node-exporter"
 missing=0
-for tool in openssl go psql javac zsh fish mandoc groff; do command -v "$tool" >/dev/null || missing=1; done
+for tool in openssl go psql javac zsh fish mandoc groff promtool prometheus prometheus-node-exporter; do command -v "$tool" >/dev/null || missing=1; done
 [ -f /usr/share/java/postgresql.jar ] || missing=1
 [ "$missing" = 1 ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,27 @@ def need_tool(name: str, package: str) -> str:
     if IN_CI:
         pytest.fail(f"{name} is missing in CI: install the Debian package {package}")
     pytest.skip(f"{name} not installed: apt-get install {package}")
+
+
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """Root ignores permission bits, so root gets a read-only bind mount (or a skip)."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o700)
+        return
+    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(directory), str(directory)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("running as root and cannot bind-mount read-only here: "
+                    + mounted.stderr.decode(errors="replace").strip())
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(directory)], check=True)
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:

@@ -26,7 +26,7 @@ def test_benchmark_quick_run_measures_every_target(tmp_path: Path) -> None:
     for key in ("P1", "P2", "P3", "P4", "P5", "P6", "P7 list", "P7 create",
                 "P8 list --format=json", "P8 check", "P9 list", "P9 list --format=json",
                 "P9 check", "P9 Go certread", "P10", "P10 cores", "P11 list --format=json",
-                "P11 check", "P11 Go certread"):
+                "P11 check", "P11 Go certread", "P12", "P12 --output"):
         assert f"  {key}: " in summary, proc.stdout
     assert (tmp_path / "certgen").exists()  # the Go peers were built from bench/go
     assert (tmp_path / "certread").exists()

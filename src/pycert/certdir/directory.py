@@ -20,6 +20,7 @@ from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
 from pycert.certdir.listing import Row, rows
 from pycert.certdir.loader import CertFile, Tick, load_dir
+from pycert.certdir.metrics import Family, Unchecked, families
 from pycert.certdir.prune import Pruning, prune_ca
 from pycert.certdir.records import Record
 from pycert.certdir.renew import RenewOptions, RenewResult
@@ -250,6 +251,25 @@ class CertsDir:
                              _threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions)
         return check.run(opts, now or utcnow(), tick)
+
+    def observe(self, *, hosts: Iterable[str] = (), warn_within: str | Threshold = "30d",
+                fail_within: str | Threshold = "7d",
+                principal_map: dict[str, str] | None = None, now: dt.datetime | None = None,
+                tick: Tick | None = None) -> Result | Unchecked:
+        """`check`, but a directory it cannot read at all (missing, not a directory,
+        unreadable) is an `Unchecked` rather than an error: what `pycert metrics` reports."""
+        now = now or utcnow()
+        try:
+            return self.check(hosts=hosts, warn_within=warn_within, fail_within=fail_within,
+                              principal_map=principal_map, now=now, tick=tick)
+        except CertError as exc:
+            return Unchecked(self.path, exc.message, now)
+
+    def metric_families(self, **check_options: Any) -> list[Family]:
+        """`pycert metrics` for this directory: CockroachDB's certificate gauges and
+        pycert's own families (`observe`'s options); `certdir.metrics.families` merges
+        several directories."""
+        return families([self.observe(**check_options)])
 
 
 def _ignore(index: int, row: batch.Row) -> None:

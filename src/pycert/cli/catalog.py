@@ -29,6 +29,8 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("export", "export", f"export a node or client key as PKCS#8 or PKCS#12 {EXTENSION}",
      (TOP,)),
     ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),
+    ("metrics", "metrics", "certs dirs as Prometheus metrics, CockroachDB's names "
+     f"{EXTENSION}", (TOP,)),
     ("inspect", "inspect", f"describe certificate files {EXTENSION}", (TOP,)),
     ("renew", "renew", "re-issue certificates from what they say, signed by the current CA "
      f"{EXTENSION}", (TOP,)),

@@ -194,11 +194,20 @@ def setup(opts: dict[str, Any]) -> None:
     logflags.configure(opts)
 
 
-def directory(opts: dict[str, Any]) -> CertsDir:
-    """The --certs-dir as the API's CertsDir, with the environment's two switches."""
+def certs_dirs(opts: dict[str, Any]) -> list[str]:
+    """A repeatable --certs-dir: each path once, in the order given; none given: the
+    environment's or the default, as for a single --certs-dir."""
+    given = opts.get("certs_dir") or ()
+    return list(dict.fromkeys(given)) if given else [certs_dir({})]
+
+
+def directory(opts: dict[str, Any], path: str | None = None) -> CertsDir:
+    """The --certs-dir (or `path`) as the API's CertsDir, with the environment's two
+    switches."""
     from pycert.certdir.directory import CertsDir
 
-    return CertsDir(certs_dir(opts), node_user=node_user(), key_permissions=key_permissions())
+    return CertsDir(certs_dir(opts) if path is None else path, node_user=node_user(),
+                    key_permissions=key_permissions())
 
 
 def target(opts: dict[str, Any], **how: Any) -> Target:
@@ -242,13 +251,9 @@ def lifetime(opts: dict[str, Any]) -> Lifetime:
 
 # --- flag sets --------------------------------------------------------------------------
 
-@shared
-def common(f: Fn) -> Fn:
-    """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
-    f = click.option("--certs-dir", default=None, metavar="<path>", shell_complete=complete_dir,
-                     help="Path to the directory containing SSL certificates and keys. "
-                     f"[default: {default_certs_dir()}] "
-                     "Environment variable: COCKROACH_CERTS_DIR")(f)
+def _cert_flags(f: Fn) -> Fn:
+    """What every cert command accepts besides --certs-dir: its principal map, the
+    distinguished names and the logging flags."""
     f = click.option("--cert-principal-map", multiple=True, metavar="<cert:db>",
                      help="A comma-separated list of <cert-principal>:<db-principal> mappings; "
                      "only its syntax is checked by cert commands.")(f)
@@ -257,6 +262,39 @@ def common(f: Fn) -> Fn:
     f = click.option("--node-cert-distinguished-name", default="", metavar="<dn>",
                      help="Accepted for compatibility; no effect on cert commands.")(f)
     return logflags.options(f)
+
+
+_CERTS_DIR_HELP = ("Path to the directory containing SSL certificates and keys.{} "
+                   f"[default: {default_certs_dir()}] Environment variable: COCKROACH_CERTS_DIR")
+
+
+@shared
+def common(f: Fn) -> Fn:
+    """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
+    f = click.option("--certs-dir", default=None, metavar="<path>", shell_complete=complete_dir,
+                     help=_CERTS_DIR_HELP.format(""))(f)
+    return _cert_flags(f)
+
+
+@shared
+def common_dirs(f: Fn) -> Fn:
+    """`common`, with --certs-dir repeatable: for commands that read several directories."""
+    f = click.option("--certs-dir", multiple=True, metavar="<path>", shell_complete=complete_dir,
+                     help=_CERTS_DIR_HELP.format(" Repeatable: each directory is read."))(f)
+    return _cert_flags(f)
+
+
+@shared
+def check_options(f: Fn) -> Fn:
+    """What `check` judges a directory by (and `metrics`, which reports its verdicts)."""
+    f = click.option("--host", "hosts", multiple=True, metavar="<name>",
+                     help="A host name or IP the node certificate must cover (repeatable).")(f)
+    f = click.option("--warn-within", type=Threshold(), default="30d", show_default=True,
+                     help="Warn when a chain expires within this time (`30d`, `720h`) or "
+                     "share of its lifetime (`10%`).")(f)
+    return click.option("--fail-within", type=Threshold(), default="7d", show_default=True,
+                        help="Fail when a chain expires within this time or share of its "
+                        "lifetime.")(f)
 
 
 def report_options(f: Fn) -> Fn:
