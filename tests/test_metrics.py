@@ -456,7 +456,8 @@ def test_output_into_a_missing_dir_a_read_only_dir_or_onto_a_dir_fails_clearly(
     assert res.returncode == 1
     assert res.stderr.decode() == (f"ERROR: could not write metrics file {tmp_path}/no/such/"
                                    f"x.prom: open {tmp_path}/no/such/x.prom: no such file or "
-                                   "directory\nFailed running \"cert metrics\"\n")
+                                   "directory\nHINT: create the directory first: mkdir -p "
+                                   f"{tmp_path}/no/such\nFailed running \"cert metrics\"\n")
     assert not (tmp_path / "no").exists()
     (tmp_path / "tf").mkdir()
     res = metrics_cli(f"--certs-dir={good}", f"--output={tmp_path}/tf")
