@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,11 +33,13 @@ from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
+    from pycert.certdir.passwords import Ask, Password
     from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
 Fn = Callable[..., Any]
 KEY_TYPES = ("rsa", "ecdsa", "ed25519")  # pycert.pki.specs.KEY_TYPES, without its imports
+PASSWORD_FILE_ENV = "PYCERT_CA_KEY_PASSWORD_FILE"
 
 
 def _flag(param: click.Parameter | None) -> str:
@@ -160,6 +163,51 @@ def ca_key(opts: dict[str, Any]) -> str:
     return env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", "")
 
 
+def ca_key_password(opts: dict[str, Any]) -> Password:
+    """The CA key's password for a command that has --ca-key-password-file: the file's
+    first line (the flag, else PYCERT_CA_KEY_PASSWORD_FILE), else on a terminal a prompt
+    asked only if the key turns out to be encrypted, else None."""
+    if "ca_key_password_file" not in opts:
+        return None
+    path = env_or(opts["ca_key_password_file"], PASSWORD_FILE_ENV, "")
+    if path:
+        from pycert.certdir.passwords import read_password_file
+
+        return read_password_file(path)
+    return asker("Password for CA key {path}: ") if on_terminal() else None
+
+
+def on_terminal() -> bool:
+    """Whether a person can be asked: getpass would otherwise read a pipe, echoing."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def asker(prompt: str, confirm: str = "") -> Ask:
+    """Asks once per key path (`{path}` in the prompt), without echo; with `confirm`,
+    asks twice and fails on a mismatch. An empty answer (or Ctrl-D) gives b""."""
+    answers: dict[str, bytes] = {}
+
+    def ask(path: str) -> bytes:
+        if path not in answers:
+            answers[path] = _read_secret(prompt.format(path=path))
+            if confirm and answers[path] and \
+                    _read_secret(confirm.format(path=path)) != answers[path]:
+                del answers[path]
+                raise CertError("the two passwords differ; nothing was changed")
+        return answers[path]
+
+    return ask
+
+
+def _read_secret(prompt: str) -> bytes:
+    import getpass
+
+    try:
+        return getpass.getpass(prompt).encode("utf-8")
+    except EOFError:
+        return b""
+
+
 def node_user() -> str:
     """CN of node certs: `node`, or COCKROACH_CERT_NODE_USER (a testing aid)."""
     from pycert.identities import normalize_username
@@ -201,11 +249,12 @@ def directory(opts: dict[str, Any]) -> CertsDir:
 
 
 def target(opts: dict[str, Any], **how: Any) -> Target:
-    """How a create command writes: the certs dir, CA key and the write switches."""
+    """How a create command writes: the certs dir, CA key (and its password) and the
+    write switches."""
     how.setdefault("overwrite", bool(opts.get("overwrite")))
     return directory(opts).target(
         ca_key(opts), dry_run=bool(opts.get("dry_run")), out_dir=opts.get("out_dir") or "",
-        backup=bool(opts.get("backup")), **how)
+        backup=bool(opts.get("backup")), ca_key_password=ca_key_password(opts), **how)
 
 
 def key_spec(opts: dict[str, Any]) -> KeySpec:
@@ -296,6 +345,14 @@ def issue_options(f: Fn) -> Fn:
 
 
 def ca_key_option(f: Fn, text: str = "Path to the CA key.") -> Fn:
+    """--ca-key, and --ca-key-password-file for the commands that read or write it."""
+    f = click.option("--ca-key-password-file", default=None, metavar="<path>",
+                     shell_complete=complete_file,
+                     help="File (mode 0600 or 0400) whose first line is the CA key's password: "
+                     "an encrypted CA key is opened with it, and a new CA key is written "
+                     "encrypted (PKCS#8, PBKDF2-HMAC-SHA256, AES-256-CBC). Without it, pycert "
+                     "asks on a terminal when the key is encrypted. Environment variable: "
+                     f"{PASSWORD_FILE_ENV} (pycert extension)")(f)
     return click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
                         help=f"{text} Environment variable: COCKROACH_CA_KEY")(f)
 
