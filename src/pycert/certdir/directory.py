@@ -18,6 +18,7 @@ from pycert.certdir.check import Result
 from pycert.certdir.export import ExportSpec, export
 from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
+from pycert.certdir.k8s import Manifest, ca_config_map, leaf_secret
 from pycert.certdir.listing import Row, rows
 from pycert.certdir.loader import CertFile, Tick, load_dir
 from pycert.certdir.passwords import Password
@@ -31,6 +32,7 @@ from pycert.errors import CertError
 from pycert.gocompat import join
 from pycert.identities import check_safe_filename, client_username
 from pycert.kinds import BY_NAME
+from pycert.kube import Layout
 from pycert.pki.authority import CA, Issued
 from pycert.pki.certs import utcnow
 from pycert.pki.keys import PendingKey
@@ -229,6 +231,25 @@ class CertsDir:
         out of the bundle; never the first one."""
         return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
                         unused=unused)
+
+    # --- Kubernetes manifests (docs/kubernetes.md) -------------------------------------
+
+    def k8s_secret(self, what: str, user: str = "", *, name: str, namespace: str = "",
+                   layout: Layout = "files") -> Manifest:
+        """`pycert k8s secret node | client USER`: the pair and ca.crt as a Secret, as
+        `kubectl create secret generic` makes it; `.to_yaml()`, `.write(path)`."""
+        if what not in ("node", "client") or (what == "client") != bool(user):
+            raise CertError(f"a Secret is made of the node pair or of a client's, not "
+                            f"{' '.join(filter(None, (what, user)))!r}: "
+                            "give node, or client <user>")
+        kind = BY_NAME[what]
+        return leaf_secret(self.path, kind, client_username(user) if user else "", name,
+                           namespace, layout)
+
+    def k8s_config_map(self, *, name: str, namespace: str = "") -> Manifest:
+        """`pycert k8s configmap ca`: ca.crt as a ConfigMap, as `kubectl create configmap`
+        makes it (the operator's caConfigMapName)."""
+        return ca_config_map(self.path, name, namespace)
 
     # --- reading --------------------------------------------------------------------
 
