@@ -75,7 +75,7 @@ def main() -> None:
     try:
         setup(pycert, where)
         print(f"load average before: {os.getloadavg()[0]:.2f}")
-        print("unlock, in-process (median / min of %d):" % args.repeat)
+        print(f"unlock, in-process (median / min of {args.repeat}):")
         for name, med, low in unlock_times(args.python, where, args.repeat):
             print(f"  {name:20} {med:7.1f} ms / {low:.1f} ms")
         for label, extra in (("RSA-2048 leaf", []), ("ECDSA leaf", ["--key-type=ecdsa"])):

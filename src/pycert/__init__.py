@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from pycert.certdir.cakey import change_ca_key_password, decrypt_ca_key, encrypt_ca_key
     from pycert.certdir.check import Result as CheckResult
     from pycert.certdir.directory import CertsDir
-    from pycert.certdir.k8s import Manifest
     from pycert.certdir.inspect import read_certificates
     from pycert.certdir.install import Outcome, Target
+    from pycert.certdir.k8s import Manifest
     from pycert.certdir.records import Record
     from pycert.errors import CertError
     from pycert.kube import statefulset_hosts

@@ -85,7 +85,10 @@ def _metadata(name: str, namespace: str) -> dict[str, Any]:
 def secret(name: str, data: dict[str, str], namespace: str = "",
            secret_type: str = "") -> dict[str, Any]:
     """`kubectl create secret generic NAME --from-file=… [--type] --dry-run=client` as a
-    dict in kubectl's key order; `data` maps keys to base64 text."""
+    dict in kubectl's key order; `data` maps keys to base64 text. goyaml sorts keys in a
+    "natural" order (digit runs as numbers, non-letters first); for the keys pycert
+    writes, which differ first at a letter (ca.crt, node.*, tls.*, client.<user>.*), that
+    is plain sorted()."""
     doc: dict[str, Any] = {"apiVersion": "v1", "data": dict(sorted(data.items())),
                            "kind": "Secret", "metadata": _metadata(name, namespace)}
     if secret_type:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, prompt
 from pycert.cli.catalog import SHORT
 from pycert.cli.cobra import CobraCommand, CobraGroup, shared, write_err
 from pycert.cli.flags import Fn
@@ -39,10 +39,10 @@ def _new_password(opts: dict[str, Any], path: str, flag: str) -> bytes:
 
     if path:
         return read_password_file(path)
-    if not flags.on_terminal():
+    if not prompt.on_terminal():
         raise CertError(f"no new password: give it in a file with {flag}=<file> (mode 0600), "
                         "or run this on a terminal to type it")
-    password = flags.asker("New password for CA key {path}: ",
+    password = prompt.asker("New password for CA key {path}: ",
                            "Repeat the new password: ")(_key_path(opts))
     if not password:
         raise CertError("no password entered; nothing was changed")

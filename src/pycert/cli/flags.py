@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,7 +32,7 @@ from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
-    from pycert.certdir.passwords import Ask, Password
+    from pycert.certdir.passwords import Password
     from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
@@ -174,38 +173,9 @@ def ca_key_password(opts: dict[str, Any]) -> Password:
         from pycert.certdir.passwords import read_password_file
 
         return read_password_file(path)
-    return asker("Password for CA key {path}: ") if on_terminal() else None
+    from pycert.cli import prompt
 
-
-def on_terminal() -> bool:
-    """Whether a person can be asked: getpass would otherwise read a pipe, echoing."""
-    return sys.stdin is not None and sys.stdin.isatty()
-
-
-def asker(prompt: str, confirm: str = "") -> Ask:
-    """Asks once per key path (`{path}` in the prompt), without echo; with `confirm`,
-    asks twice and fails on a mismatch. An empty answer (or Ctrl-D) gives b""."""
-    answers: dict[str, bytes] = {}
-
-    def ask(path: str) -> bytes:
-        if path not in answers:
-            answers[path] = _read_secret(prompt.format(path=path))
-            if confirm and answers[path] and \
-                    _read_secret(confirm.format(path=path)) != answers[path]:
-                del answers[path]
-                raise CertError("the two passwords differ; nothing was changed")
-        return answers[path]
-
-    return ask
-
-
-def _read_secret(prompt: str) -> bytes:
-    import getpass
-
-    try:
-        return getpass.getpass(prompt).encode("utf-8")
-    except EOFError:
-        return b""
+    return prompt.asker("Password for CA key {path}: ") if prompt.on_terminal() else None
 
 
 def node_user() -> str:
