@@ -94,4 +94,4 @@ def test_ca_key_bench_quick_run_measures_both_pairs() -> None:
     for line in ("plain.key", "pycert.key", "openssl-2048.key", "openssl-scrypt.key",
                  "create-node, RSA-2048 leaf:", "create-node, ECDSA leaf:"):
         assert line in proc.stdout, proc.stdout
-    assert proc.stdout.count("ratio ") == 2
+    assert proc.stdout.count("\n  ratio ") == 2
