@@ -358,3 +358,24 @@ def test_k8s_flag_errors(ca_dir: Path, args: tuple[str, ...], flag: str) -> None
     assert any(line.startswith("ERROR: invalid argument") and f'for "{flag}" flag' in line
                for line in res.err.splitlines()), res.err
     assert snapshot(ca_dir) == before
+
+
+def test_a_client_of_a_separate_client_ca(kubectl: str, work: Path, tmp_path: Path) -> None:
+    """Signed by ca-client.crt: checked against it, while the Secret's ca.crt stays the
+    certs dir's ca.crt, which the client verifies the nodes with."""
+    here = _copy(work, tmp_path)
+    for args in (("create-client-ca", "--ca-key=safe/client-ca.key"),
+                 ("create-client", "bob", "--ca-key=safe/client-ca.key")):
+        res = run(*args, CERTS, FAST, cwd=here)
+        assert res.code == 0, res.err
+    files = [("ca.crt", "certs/ca.crt"), ("tls.crt", "certs/client.bob.crt"),
+             ("tls.key", "certs/client.bob.key")]
+    res = run("k8s", "secret", "client", "bob", "--layout=tls", "--name=bob", CERTS, cwd=here)
+    assert res.code == 0, res.err
+    assert res.out.encode() == oracle(kubectl, here, "secret", "bob", files,
+                                      secret_type="kubernetes.io/tls").stdout
+    shutil.copy(here / "certs/client.root.crt", here / "certs/client.bob.crt")  # signed by ca.crt
+    shutil.copy(here / "certs/client.root.key", here / "certs/client.bob.key")
+    res = run("k8s", "secret", "client", "bob", "--name=bob", CERTS, cwd=here)
+    assert res.code == 1
+    assert "certs/client.bob.crt is not signed by any certificate in certs/ca-client.crt" in res.err
