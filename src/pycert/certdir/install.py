@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pycert.certdir import files
 from pycert.certdir.loader import load_dir, parse_file
+from pycert.certdir.passwords import Password
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.interrupt import installing
@@ -37,6 +38,8 @@ class Target:
     pkcs8: bool = False  # also write a client key as `.pk8` (DER PKCS#8)
     key_permissions: bool = True  # False: COCKROACH_SKIP_KEY_PERMISSION_CHECK
     backup: bool = False  # keep each replaced file as `<name>.<UTC stamp>.bak`
+    # Opens an encrypted CA key (bytes, or a way to ask); bytes also encrypt a new one.
+    ca_key_password: Password = field(default=None, repr=False, compare=False)
 
     @property
     def directory(self) -> str:

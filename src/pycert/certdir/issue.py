@@ -23,12 +23,18 @@ from pycert.certdir.install import (
     planned,
     prepare_dir,
 )
-from pycert.certdir.signers import ca_copies, existing_bundle, load_ca, read_ca_key, signer_path
+from pycert.certdir.signers import (
+    ca_copies,
+    ca_key_pem,
+    existing_bundle,
+    load_ca,
+    read_ca_key,
+    signer_path,
+)
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.identities import check_safe_filename
 from pycert.kinds import BY_NAME
-from pycert.pki import keys
 from pycert.pki.authority import CA, issue_tenant_signing, leaf_sans
 from pycert.pki.certs import cert_pem, expired_warning, utcnow
 from pycert.pki.keys import PendingKey, PrivateKey
@@ -49,7 +55,7 @@ def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outc
     if pending is None and not os.path.lexists(target.ca_key):
         pending = PendingKey(spec.key)  # made while the directory is checked
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
-    key, new_key = _ca_key(spec, target.ca_key, pending)
+    key, new_key = _ca_key(spec, target, pending)
     ca = CA.new(key, spec.lifetime, kind=spec.kind, source=target.ca_key)
     _warn_if_expired(ca.cert)
     bundle_path = join(target.certs_dir, spec.kind.cert_file())
@@ -58,7 +64,7 @@ def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outc
     def build() -> list[Planned]:  # under the lock: the old bundle is read there
         old = existing_bundle(bundle_path) if target.overwrite else b""
         if new_key:
-            items.append(Planned(target.ca_key, keys.key_pem(key), 0o600,
+            items.append(Planned(target.ca_key, ca_key_pem(key, target.ca_key_password), 0o600,
                                  "could not write CA key to file"))
         items.append(Planned(bundle_path, cert_pem(ca.cert) + old, 0o644,
                              "could not write CA certificate file",
@@ -82,8 +88,10 @@ def _warn_if_expired(cert: x509.Certificate) -> None:
         log.warning("%s", warning)
 
 
-def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[PrivateKey, bool]:
+def _ca_key(spec: CASpec, target: Target,
+            pending: PendingKey | None) -> tuple[PrivateKey, bool]:
     """The CA key: new, or reused only with --allow-ca-key-reuse."""
+    path = target.ca_key
     try:
         os.lstat(path)
     except FileNotFoundError:
@@ -101,7 +109,7 @@ def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[Privat
                         f"(with --overwrite, prepended to {spec.kind.cert_file()}); a new CA "
                         f"key needs a path that does not exist yet; pycert "
                         f"{spec.kind.rotate_command or 'rotate-ca'} walks a CA rotation")
-    key = read_ca_key(path)
+    key = read_ca_key(path, target.ca_key_password)
     log.info("using CA key from file %s", path)
     return key, False
 
@@ -125,7 +133,7 @@ def _create_leaf(spec: LeafSpec, target: Target, pending: PendingKey | None) -> 
     leaf_sans(spec)  # refuses a bad host before the CA is even read
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
     signer_kind, signer = signer_path(kind, target.certs_dir)
-    ca = load_ca(signer_kind, signer, target.ca_key)
+    ca = load_ca(signer_kind, signer, target.ca_key, target.ca_key_password)
     try:
         key = pending.result()
     except ValueError as exc:

@@ -45,6 +45,10 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("prune-client-ca", "rotation", f"stage 3 for ca-client.crt {EXTENSION}", (TOP,)),
     ("prune-tenant-client-ca", "rotation", f"stage 3 for ca-client-tenant.crt {EXTENSION}",
      (TOP,)),
+    ("k8s", "k8s", f"print Kubernetes Secrets and ConfigMaps of the certs dir, as kubectl "
+     f"would {EXTENSION}", (TOP,)),
+    ("ca-key", "ca_key", f"encrypt or decrypt the CA key file, or change its password "
+     f"{EXTENSION}", (TOP,)),
     ("version", "version", "output version information", (TOP,)),
     ("help", "help", "Help about any command", (TOP,)),
 )

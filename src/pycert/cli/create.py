@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from pycert.cli import flags
-from pycert.cli.cobra import CobraCommand, command, write_err, write_out
+from pycert.cli.cobra import CobraCommand, command, flag_error, write_err, write_out
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
 from pycert.kinds import BY_NAME, Kind
@@ -77,16 +77,50 @@ def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[st
     report([outcome], opts)
 
 
+def statefulset_hosts(opts: dict[str, Any]) -> tuple[str, ...]:
+    """--k8s: the hosts the helm chart's self-signer gives a node of that StatefulSet."""
+    name = opts.get("k8s")
+    if name is None:
+        for flag in ("k8s_namespace", "k8s_domain"):
+            if opts.get(flag) is not None:
+                raise flag_error(opts[flag], "--" + flag.replace("_", "-"),
+                                 "needs --k8s=<statefulset name>")
+        return ()
+    from pycert import kube
+
+    namespace = opts.get("k8s_namespace") or kube.DEFAULT_NAMESPACE
+    for value, flag, what in ((name, "--k8s", "StatefulSet name"),
+                              (namespace, "--k8s-namespace", "namespace")):
+        try:
+            kube.check_label(value, flag, what)
+        except ValueError as exc:
+            raise flag_error(value, flag, str(exc).split(": ", 1)[1]) from None
+    return kube.statefulset_hosts(name, namespace, opts.get("k8s_domain") or
+                                  kube.DEFAULT_DOMAIN)
+
+
 @flags.create_leaf
 @flags.leaf_outputs
+@click.option("--k8s", default=None, metavar="<statefulset>",
+              help="Add, before the hosts given, the SANs CockroachDB's helm chart gives a node "
+              "of this StatefulSet: localhost, 127.0.0.1, <name>-public[.<ns>[.svc.<domain>]], "
+              "*.<name>[.<ns>[.svc.<domain>]]; duplicates are dropped. (pycert extension)")
+@click.option("--k8s-namespace", default=None, metavar="<namespace>",
+              help="Namespace of the --k8s StatefulSet. [default: default] (pycert extension)")
+@click.option("--k8s-domain", default=None, metavar="<domain>",
+              help="Cluster domain of the --k8s StatefulSet. [default: cluster.local] "
+              "(pycert extension)")
 @click.argument("hosts", nargs=-1)
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
-    if not hosts and not opts["san"]:
+    k8s = statefulset_hosts(opts)
+    if not hosts and not opts["san"] and not k8s:
         raise CertError("create-node requires at least one host name or address, "
                         "none was specified", prefixed=False,
                         hint="name every host name and IP address clients use to reach the "
                         "node, e.g. pycert create-node localhost 127.0.0.1 node1.example.com "
                         "--certs-dir=... --ca-key=...")
+    if k8s:  # without --k8s the hosts stay exactly as given, as cockroach keeps them
+        hosts = tuple(dict.fromkeys(k8s + hosts))
     issue_leaf(BY_NAME["node"], opts, hosts=hosts)
 
 

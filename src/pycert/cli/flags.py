@@ -32,11 +32,13 @@ from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
+    from pycert.certdir.passwords import Password
     from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
 Fn = Callable[..., Any]
 KEY_TYPES = ("rsa", "ecdsa", "ed25519")  # pycert.pki.specs.KEY_TYPES, without its imports
+PASSWORD_FILE_ENV = "PYCERT_CA_KEY_PASSWORD_FILE"
 
 
 def _flag(param: click.Parameter | None) -> str:
@@ -161,6 +163,22 @@ def ca_key(opts: dict[str, Any]) -> str:
     return env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", "")
 
 
+def ca_key_password(opts: dict[str, Any]) -> Password:
+    """The CA key's password for a command that has --ca-key-password-file: the file's
+    first line (the flag, else PYCERT_CA_KEY_PASSWORD_FILE), else on a terminal a prompt
+    asked only if the key turns out to be encrypted, else None."""
+    if "ca_key_password_file" not in opts:
+        return None
+    path = env_or(opts["ca_key_password_file"], PASSWORD_FILE_ENV, "")
+    if path:
+        from pycert.certdir.passwords import read_password_file
+
+        return read_password_file(path)
+    from pycert.cli import prompt
+
+    return prompt.asker("Password for CA key {path}: ") if prompt.on_terminal() else None
+
+
 def node_user() -> str:
     """CN of node certs: `node`, or COCKROACH_CERT_NODE_USER (a testing aid)."""
     from pycert.identities import normalize_username
@@ -211,11 +229,12 @@ def directory(opts: dict[str, Any], path: str | None = None) -> CertsDir:
 
 
 def target(opts: dict[str, Any], **how: Any) -> Target:
-    """How a create command writes: the certs dir, CA key and the write switches."""
+    """How a create command writes: the certs dir, CA key (and its password) and the
+    write switches."""
     how.setdefault("overwrite", bool(opts.get("overwrite")))
     return directory(opts).target(
         ca_key(opts), dry_run=bool(opts.get("dry_run")), out_dir=opts.get("out_dir") or "",
-        backup=bool(opts.get("backup")), **how)
+        backup=bool(opts.get("backup")), ca_key_password=ca_key_password(opts), **how)
 
 
 def key_spec(opts: dict[str, Any]) -> KeySpec:
@@ -341,6 +360,14 @@ def issue_options(f: Fn) -> Fn:
 
 
 def ca_key_option(f: Fn, text: str = "Path to the CA key.") -> Fn:
+    """--ca-key, and --ca-key-password-file for the commands that read or write it."""
+    f = click.option("--ca-key-password-file", default=None, metavar="<path>",
+                     shell_complete=complete_file,
+                     help="File (mode 0600 or 0400) whose first line is the CA key's password: "
+                     "an encrypted CA key is opened with it, and a new CA key is written "
+                     "encrypted (PKCS#8, PBKDF2-HMAC-SHA256, AES-256-CBC). Without it, pycert "
+                     "asks on a terminal when the key is encrypted. Environment variable: "
+                     f"{PASSWORD_FILE_ENV} (pycert extension)")(f)
     return click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
                         help=f"{text} Environment variable: COCKROACH_CA_KEY")(f)
 

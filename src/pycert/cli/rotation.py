@@ -61,7 +61,7 @@ def _rotate_command(kind: Kind) -> CobraCommand:
             key_size=opts["key_size"],
             lifetime=flags.lifetime(opts),
             reuse_key=opts["allow_ca_key_reuse"], dry_run=opts["dry_run"],
-            backup=opts["backup"])
+            backup=opts["backup"], ca_key_password=flags.ca_key_password(opts))
         if rotation.ca is None:
             write_err(f"nothing to rotate: {rotation.key_path} already signs the first "
                       f"certificate of {rotation.bundle}\n")
