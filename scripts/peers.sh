@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Installs the real TLS peers the interop tests start, and the man page checkers (mandoc,
-# groff) of `gen man`'s test (Debian packages), if any is missing.
+# Installs the real TLS peers the interop tests start, the man page checkers (mandoc,
+# groff) of `gen man`'s test, Prometheus, promtool and node_exporter for `metrics`' tests,
+# and kubectl (the oracle of `pycert k8s`; Debian packages), if any is missing. A kubectl
+# already on the machine (e.g. a cloud SDK's, which owns /usr/bin/kubectl so that Debian's
+# kubernetes-client cannot be installed) is used as it is.
 # As root with apt-get it installs them; otherwise it names what to install, and those
 # tests skip (under CI=true they fail instead).
 set -euo pipefail
-pkgs="openssl golang-go golang-golang-x-crypto-dev postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base"
+pkgs="openssl golang-go golang-golang-x-crypto-dev postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base prometheus prometheus-node-exporter"
 missing=0
-for tool in openssl go psql javac zsh fish mandoc groff; do command -v "$tool" >/dev/null || missing=1; done
+for tool in openssl go psql javac zsh fish mandoc groff promtool prometheus prometheus-node-exporter; do command -v "$tool" >/dev/null || missing=1; done
 [ -f /usr/share/java/postgresql.jar ] || missing=1
 [ -d /usr/share/gocode/src/golang.org/x/crypto/ocsp ] || missing=1
+command -v kubectl >/dev/null || missing=1
 [ "$missing" = 1 ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing interop peers: $pkgs" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  if ! command -v kubectl >/dev/null; then  # never over another package's kubectl
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      kubernetes-client >/dev/null || echo "note: could not install kubernetes-client" >&2
+  fi
 else
-  echo "note: some interop peers are missing; their tests will skip. Install: $pkgs" >&2
+  echo "note: some interop peers are missing; their tests will skip. Install: $pkgs" \
+    "kubernetes-client" >&2
 fi

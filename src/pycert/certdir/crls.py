@@ -59,7 +59,7 @@ def create_crl(kind: Kind, target: Target, out: str, next_update: dt.timedelta, 
     if not book_path:
         raise CertError("create-crl lists the ledger's revocations: it needs a ledger")
     bundle = join(target.certs_dir, kind.cert_file())
-    ca = load_ca(kind, bundle, target.ca_key)
+    ca = load_ca(kind, bundle, target.ca_key, target.ca_key_password)
     if not ca.crl_sign:
         raise CertError(
             f"the CA certificate {bundle} may not sign CRLs: its key usage lacks cRLSign "

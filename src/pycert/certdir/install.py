@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pycert.certdir import files
 from pycert.certdir.ledger import Recording, held, recording
 from pycert.certdir.loader import load_dir, parse_file
+from pycert.certdir.passwords import Password
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.interrupt import installing
@@ -40,6 +41,8 @@ class Target:
     backup: bool = False  # keep each replaced file as `<name>.<UTC stamp>.bak`
     # Where what is signed is recorded: "" for index.txt beside the CA key, None for nowhere.
     ledger: str | None = ""
+    # Opens an encrypted CA key (bytes, or a way to ask); bytes also encrypt a new one.
+    ca_key_password: Password = field(default=None, repr=False, compare=False)
 
     @property
     def directory(self) -> str:
@@ -77,8 +80,11 @@ class Outcome:
 def planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
             mode: int) -> files.Planned:
     """A file of `kind`, whose write error starts with the kind's cockroach text."""
-    what = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
-    return files.Planned(join(directory, filename), data, mode, what)
+    text = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
+    renew = f"pycert renew {kind.name}" + (f" {filename.split('.')[1]}" if kind.named else "")
+    hint = "rerun with --overwrite to replace it" + (
+        f", or renew the certificate from what it says: {renew}" if kind.renewable else "")
+    return files.Planned(join(directory, filename), data, mode, text, exists_hint=hint)
 
 
 def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
@@ -93,7 +99,7 @@ def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
             raise CertError(
                 f"could not create certs directory {certs_dir}: mkdir {certs_dir}: "
                 "no such file or directory",
-                decorated=True,
+                hint=f"create its parent first: mkdir -p {parent}", decorated=True,
             ) from None
         return
     except OSError as exc:

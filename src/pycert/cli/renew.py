@@ -85,7 +85,7 @@ def _renew(args: tuple[str, ...], **opts: Any) -> None:
         "strict": opts["strict"], "lifetime": flags.lifetime(opts), "out_dir": opts["out_dir"],
         "dry_run": opts["dry_run"], "backup": opts["backup"],
         "pkcs8": opts["also_generate_pkcs8_key"], "ocsp_urls": tuple(opts["ocsp_url"]) or None,
-        "ledger": opts["ledger"] or ""}
+        "ledger": opts["ledger"] or "", "ca_key_password": flags.ca_key_password(opts)}
     if opts["every"]:
         result = certs.renew_all(*args, **how)
     else:

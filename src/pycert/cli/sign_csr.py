@@ -17,7 +17,8 @@ from pycert.cli.create import report
 @click.option("--out-dir", default="", metavar="<path>",
               help="Write the certificate here instead of --certs-dir.")
 @click.option("--profile", type=flags.Choice(("node", "client"), "profile"), required=True,
-              help="Certificate profile to issue; the CSR must suit it.")
+              help="Certificate profile to issue; the CSR must suit it. "
+              "One of: node, client.")
 @click.argument("args", nargs=-1)
 def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
     if len(args) != 1:
