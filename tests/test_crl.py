@@ -186,3 +186,22 @@ def test_the_crl_of_a_client_ca(tmp_path: Path) -> None:
     crl = _crl(tmp_path / "client.crl")
     assert crl.issuer == cert(tmp_path / "certs/ca-client.crt").subject
     assert [r.serial_number for r in crl] == [cert(tmp_path / "certs/client.alice.crt").serial_number]
+
+
+def test_an_encrypted_ca_key_signs_crls_and_the_ocsp_signer(tmp_path: Path) -> None:
+    """create-crl and create-ocsp-signer open the CA key through signers.load_ca, so an
+    encrypted key works with --ca-key-password-file as for every command that signs."""
+    (tmp_path / "safe").mkdir()
+    pw = tmp_path / "pw"
+    pw.write_text("s3cret\n")
+    pw.chmod(0o600)
+    flag = f"--ca-key-password-file={pw}"
+    ok(tmp_path, "create-ca", *CA, *FAST, "--crl-sign", flag)
+    assert (tmp_path / "safe/ca.key").read_bytes().startswith(b"-----BEGIN ENCRYPTED")
+    ok(tmp_path, "create-client", "alice", *CA, *FAST, flag)
+    ok(tmp_path, "revoke", "client", "alice", *CA)  # the ledger only: no password asked
+    ok(tmp_path, "create-crl", *CA, "--out=crl.pem", flag)
+    assert len(list(_crl(tmp_path / "crl.pem"))) == 1
+    ok(tmp_path, "create-ocsp-signer", *CA, flag)
+    res = pycert("create-crl", *CA, "--out=crl2.pem", cwd=tmp_path)
+    assert res.code == 1 and not (tmp_path / "crl2.pem").exists()

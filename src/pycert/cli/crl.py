@@ -43,7 +43,8 @@ def _create_crl(args: tuple[str, ...], **opts: Any) -> None:
     crl = flags.directory(opts).create_crl(
         opts["out"], ca_key=flags.ca_key(opts), issuer=opts["issuer"],
         next_update=dt.timedelta(microseconds=opts["next_update"] // 1000),
-        der=opts["fmt"] == "der", ledger=opts["ledger"] or "")
+        der=opts["fmt"] == "der", ledger=opts["ledger"] or "",
+        ca_key_password=flags.ca_key_password(opts))
     write_out(json.dumps(crl_json(crl), indent=2) + "\n" if opts["json_out"] else crl_text(crl))
 
 

@@ -42,7 +42,8 @@ def _create_signer(args: tuple[str, ...], **opts: Any) -> None:
     flags.setup(opts)
     outcome = flags.directory(opts).create_ocsp_signer(
         ca_key=flags.ca_key(opts), issuer=opts["issuer"], lifetime=Lifetime(opts["lifetime"]),
-        key_type=opts["key_type"], out_dir=opts["out_dir"], ledger=opts["ledger"] or "")
+        key_type=opts["key_type"], out_dir=opts["out_dir"], ledger=opts["ledger"] or "",
+        ca_key_password=flags.ca_key_password(opts))
     if opts["json_out"]:
         report([outcome], opts)
     else:
