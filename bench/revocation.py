@@ -211,8 +211,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks it works")
     parser.add_argument("--only", choices=("R1", "R2"))
-    parser.add_argument("--base", default="e74aa1f", help="the commit R1 compares against "
-                        "(default: where revocation branched off main)")
+    parser.add_argument("--base", default="07f1480", help="the commit R1 compares against: "
+                        "one without the ledger (default: main as revocation last merged it)")
     parser.add_argument("--pairs", type=int, default=30)
     parser.add_argument("--build-dir", default=str(HERE / ".build"))
     opts = parser.parse_args()
