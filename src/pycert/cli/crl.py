@@ -28,7 +28,7 @@ FORMATS = ("pem", "der")
               help="How long the CRL is good for; re-run before then (peers refuse every "
               "certificate once it is past). [default: 168h0m0s]")
 @click.option("--format", "fmt", type=flags.Choice(FORMATS, "CRL format"), default="pem",
-              show_default=True, help="Encoding of the CRL file: pem or der.")
+              show_default=True, help="Encoding of the CRL file. One of: pem, der.")
 @click.option("--json", "json_out", is_flag=True, help="Print what was written as JSON.")
 @click.argument("args", nargs=-1)
 def _create_crl(args: tuple[str, ...], **opts: Any) -> None:

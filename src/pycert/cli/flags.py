@@ -414,8 +414,8 @@ def issuer_option(f: Fn) -> Fn:
     values = tuple(k.name for k in CA_KINDS)
     return click.option("--issuer", type=Choice(values, "issuer"), default="ca",
                         show_default=True,
-                        help=f"The CA, by kind: one of {', '.join(values)} (its certificate "
-                        "file's first certificate, with --ca-key).")(f)
+                        help="The CA, by kind: its certificate file's first certificate, with "
+                        f"--ca-key. One of: {', '.join(values)}.")(f)
 
 
 def lifetime_option(f: Fn, default_lifetime: str) -> Fn:

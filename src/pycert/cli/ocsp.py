@@ -28,7 +28,8 @@ SIGNER_KEY_TYPES = ("ecdsa", "rsa")
               "with the default). [default: 168h0m0s]")
 @click.option("--key-type", type=flags.Choice(SIGNER_KEY_TYPES, "key type"), default="ecdsa",
               show_default=True,
-              help="The signer's key: ecdsa (P-256, fast to sign with) or rsa (2048).")
+              help="The signer's key: ecdsa is P-256 (fast to sign with), rsa 2048 bits. "
+              "One of: ecdsa, rsa.")
 @click.option("--out-dir", default="", metavar="<path>",
               help="Write <CA key name>.ocsp.pem here instead of beside the CA key.")
 @click.option("--json", "json_out", is_flag=True,
