@@ -133,6 +133,16 @@ class CertsDir:
         return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8,
                                             backup=backup))
 
+    def create_ui(self, *hosts: str, ca_key: str | os.PathLike[str],
+                  key_type: KeyType = "rsa", key_size: int | None = None,
+                  lifetime: Lifetime | None = None, overwrite: bool = False,
+                  backup: bool = False) -> Outcome:
+        """`create-ui`: ui.crt/ui.key for the hosts browsers use to open the DB Console,
+        signed by ca-ui.crt, else ca.crt."""
+        spec = LeafSpec(BY_NAME["ui"], hosts=hosts, key=KeySpec.of(key_type, key_size),
+                        lifetime=lifetime or Lifetime())
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+
     def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
                              key_type: KeyType = "rsa", key_size: int | None = None,
                              lifetime: Lifetime | None = None, overwrite: bool = False,
