@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs the real TLS peers the interop tests start, and the man page checkers (mandoc,
-# groff) of `gen man`'s test (Debian packages), if any is missing.
+# Installs the real TLS peers the interop tests start, the man page checkers (mandoc,
+# groff) of `gen man`'s test, and the browser and trust-store tools of `trust`'s tests
+# (chromium, certutil, curl, update-ca-certificates; a font for screenshots) (Debian
+# packages), if any is missing.
 # As root with apt-get it installs them; otherwise it names what to install, and those
 # tests skip (under CI=true they fail instead).
 set -euo pipefail
-pkgs="openssl golang-go postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base"
+pkgs="openssl golang-go postgresql default-jdk-headless libpostgresql-jdbc-java zsh fish mandoc groff-base chromium libnss3-tools curl ca-certificates fonts-dejavu-core"
 missing=0
-for tool in openssl go psql javac zsh fish mandoc groff; do command -v "$tool" >/dev/null || missing=1; done
+for tool in openssl go psql javac zsh fish mandoc groff chromium certutil curl; do command -v "$tool" >/dev/null || missing=1; done
+[ -x /usr/sbin/update-ca-certificates ] || missing=1
+[ -d /usr/share/fonts/truetype/dejavu ] || missing=1
 [ -f /usr/share/java/postgresql.jar ] || missing=1
 [ "$missing" = 1 ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

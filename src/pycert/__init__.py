@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pycert.certdir.inspect import read_certificates
     from pycert.certdir.install import Outcome, Target
     from pycert.certdir.records import Record
+    from pycert.certdir.trust.model import StoreReport, TrustPaths, TrustResult
     from pycert.errors import CertError
     from pycert.pki.authority import CA, Issued
     from pycert.pki.reading import CertFields, Unreadable
@@ -37,10 +38,12 @@ _EXPORTS = {
     "LeafSpec": "pycert.pki.specs", "Lifetime": "pycert.pki.specs",
     "Record": "pycert.certdir.records", "read_certificates": "pycert.certdir.inspect",
     "CertFields": "pycert.pki.reading", "Unreadable": "pycert.pki.reading",
+    "TrustPaths": "pycert.certdir.trust.model", "TrustResult": "pycert.certdir.trust.model",
+    "StoreReport": "pycert.certdir.trust.model",
 }
 __all__ = ["CA", "CASpec", "CertError", "CertFields", "CertsDir", "CheckResult", "Issued",
-           "KeySpec", "LeafSpec", "Lifetime", "Outcome", "Record", "Target", "Unreadable",
-           "__version__", "read_certificates"]
+           "KeySpec", "LeafSpec", "Lifetime", "Outcome", "Record", "StoreReport", "Target",
+           "TrustPaths", "TrustResult", "Unreadable", "__version__", "read_certificates"]
 
 
 def __getattr__(name: str) -> Any:

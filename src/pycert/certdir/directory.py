@@ -26,6 +26,8 @@ from pycert.certdir.renew import RenewOptions, RenewResult
 from pycert.certdir.rotate import Rotation, rotate_ca
 from pycert.certdir.signers import load_ca
 from pycert.certdir.thresholds import Threshold, parse_threshold
+from pycert.certdir.trust import actions as trust_actions
+from pycert.certdir.trust.model import STORES, Action, StoreName, TrustPaths, TrustResult
 from pycert.errors import CertError
 from pycert.gocompat import join
 from pycert.identities import check_safe_filename, client_username
@@ -226,6 +228,16 @@ class CertsDir:
         out of the bundle; never the first one."""
         return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
                         unused=unused)
+
+    # --- trust stores (docs/console.md) ------------------------------------------------
+
+    def trust(self, action: Action, *, paths: TrustPaths,
+              stores: tuple[StoreName, ...] | list[StoreName] = STORES,
+              ca_cert: str | os.PathLike[str] = "", dry_run: bool = False) -> TrustResult:
+        """`pycert trust install|uninstall|status`: `ca_cert` (default ca-ui.crt, else
+        ca.crt, here) in the stores `paths` locate; the result says what each holds."""
+        ca_file = os.fspath(ca_cert) or trust_actions.default_ca_file(self.path)
+        return trust_actions.trust(action, ca_file, paths, stores, dry_run=dry_run)
 
     # --- reading --------------------------------------------------------------------
 

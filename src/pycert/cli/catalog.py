@@ -30,6 +30,8 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      (TOP,)),
     ("create-ui", "create", "create the DB Console's certificate and key, ui.crt and ui.key "
      f"{EXTENSION}", (TOP,)),
+    ("trust", "trust", "put a CA into the system, browser (NSS) and Java trust stores, or take "
+     f"it out {EXTENSION}", (TOP,)),
     ("export", "export", f"export a node or client key as PKCS#8 or PKCS#12 {EXTENSION}",
      (TOP,)),
     ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),
