@@ -253,3 +253,13 @@ def test_help_names_the_files(name: str) -> None:
     assert res.code == 0
     assert "(pycert extension)" in pycert("--help").out
     assert "--ca-key" in res.out and "--overwrite" in res.out
+
+
+def test_check_suggests_a_new_ui_ca_when_it_ends(ca_dir: Path) -> None:
+    """There is no rotate-ui-ca: the fix is create-ui-ca with a new key, prepended."""
+    res = pycert("create-ui-ca", *UI_FLAGS, "--lifetime=240h", cwd=ca_dir)
+    assert res.code == 0, res.err
+    code, found, text = check_json(ca_dir, "--warn-within=30d")
+    assert ("warn", "expires-soon", "ca-ui.crt") in found
+    assert "fix: pycert create-ui-ca --certs-dir=certs --ca-key=<path-to-new-ca-key> " \
+        "--overwrite" in text
