@@ -1,9 +1,10 @@
 """Measures pycert against its peers (P1-P7), against a compiled reader of the same
-records (P8, issue 19) and at scale (P9-P11) with paired, alternating runs.
+records (P8, issue 19), at scale (P9-P11), and `metrics` against `check` (P12), with
+paired, alternating runs.
 
 Each pair runs the peer and pycert back to back, alternating which goes first, so load
 from other processes hits both sides alike; the ratio of the medians is reported.
-Usage: python bench/run.py [--quick] [--pairs N] [--only P1,P3,P8] [--python PY]
+Usage: python bench/run.py [--quick] [--pairs N] [--only P1,P3,P8,P12] [--python PY]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 HOSTS = ("localhost", "127.0.0.1", "::1")
 TARGETS = {"P1": 4.5, "P2": 4.5, "P3": 0.7, "P4": 1.25, "P5": 1.0,
            "P8 list --format=json": 2.0, "P8 check": 2.5, "P9": 1.1,
-           "P10": 0.3, "P10 cores": 1.6, "P11": 60.0}
+           "P10": 0.3, "P10 cores": 1.6, "P11": 60.0, "P12": 1.2, "P12 --output": 1.2}
 
 
 @dataclass
@@ -332,6 +333,23 @@ class Bench:
         self.results["P10 cores"] = f"{cores:.2f}{ok}"
 
 
+    def p12(self) -> None:
+        count = self.args.big
+        directory = self.clients_dir(count)
+        n = self.args.pairs_list
+        check = [self.pycert, "check", f"--certs-dir={directory}"]
+        out = self.tmp / "textfile"
+        out.mkdir()
+        metrics = [self.pycert, "metrics", f"--certs-dir={directory}"]
+        for key, argv in (("P12", metrics),
+                          ("P12 --output", [*metrics, f"--output={out / 'pycert.prom'}"])):
+            print(f"{key} metrics{key[3:]} vs check, {count} client certs with distinct keys",
+                  flush=True)
+            a, b = paired(n, lambda: run_cmd(check), lambda argv=argv: run_cmd(argv),
+                          ("pycert check", f"pycert metrics{key[3:]}"))
+            self.report(key, a, b, TARGETS[key])
+
+
 def fitted_exponent(sizes: list[int], times: list[float]) -> float:
     """Least-squares slope of log t against log n."""
     xs, ys = [math.log(n) for n in sizes], [math.log(t) for t in times]
@@ -366,9 +384,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--nodes", type=int, default=100, help="nodes for P10")
     ap.add_argument("--growth", default="1000,3000,10000",
                     help="client certs (distinct keys) for P9")
-    ap.add_argument("--only", default="P1,P3,P5,P7,P8,P9,P10",
+    ap.add_argument("--only", default="P1,P3,P5,P7,P8,P9,P10,P12",
                     help="groups: P1 (P1+P2), P3 (P3+P4), P5 (P5+P6+P7 list), P7 (create "
-                    "RSS), P8 (P8+P11: records vs Go), P9 (growth), P10 (create-nodes)")
+                    "RSS), P8 (P8+P11: records vs Go), P9 (growth), P10 (create-nodes), "
+                    "P12 (metrics vs check)")
     ap.add_argument("--build-dir", default=str(HERE / ".build"),
                     help="where the Go binaries, the key pool and generated certs dirs are "
                     "cached")
@@ -398,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     print(machine() + (" [--quick: a smoke run, figures mean nothing]" if args.quick else ""),
           flush=True)
     groups = {"P1": bench.p1_p2, "P3": bench.p3_p4, "P5": bench.p5_p6, "P7": bench.p7,
-              "P8": bench.p8_p11, "P9": bench.p9, "P10": bench.p10}
+              "P8": bench.p8_p11, "P9": bench.p9, "P10": bench.p10, "P12": bench.p12}
     try:
         for key in args.only.split(","):
             groups[key.strip()]()

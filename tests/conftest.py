@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,17 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "data" / "cockroach-test-certs"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# `pytest -m quick` (README): the modules that run in seconds and need no peer, for a
+# developer's edit-and-run loop; the whole suite is still what CI and the README run.
+QUICK = {"test_pki", "test_go_reading", "test_tables", "test_architecture",
+         "test_json_output", "test_loader_reads", "test_pem_fastpath", "test_first_minutes",
+         "test_library_manners", "test_go_reading_cli", "test_api"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in QUICK:
+            item.add_marker(pytest.mark.quick)
 
 
 @dataclass
@@ -33,6 +46,12 @@ def pycert(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None
                   proc.stderr.decode("utf-8", "surrogateescape"))
 
 
+def without_hints(err: str) -> str:
+    """stderr as cockroach prints it: pycert's added `HINT:` lines (the fix) left out."""
+    return "".join(line for line in err.splitlines(keepends=True)
+                   if not line.startswith("HINT: "))
+
+
 def need_tool(name: str, package: str) -> str:
     """Path of a peer tool; skips on a dev machine, fails under CI=true."""
     path = shutil.which(name)
@@ -41,6 +60,27 @@ def need_tool(name: str, package: str) -> str:
     if IN_CI:
         pytest.fail(f"{name} is missing in CI: install the Debian package {package}")
     pytest.skip(f"{name} not installed: apt-get install {package}")
+
+
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """Root ignores permission bits, so root gets a read-only bind mount (or a skip)."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o700)
+        return
+    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(directory), str(directory)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("running as root and cannot bind-mount read-only here: "
+                    + mounted.stderr.decode(errors="replace").strip())
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(directory)], check=True)
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:

@@ -83,7 +83,8 @@ def test_the_page_covers_what_it_promises() -> None:
     assert headings >= {"An in-memory CA, trustme style", "Writing a cockroach-ready certs dir",
                         "Issuing like the CLI", "Loading an existing CA and issuing more",
                         "Reading: records", "Checking a directory", "Errors",
-                        "The pytest plugin"}
+                        "The pytest plugin", "TLS contexts without files"}
     plugin = [b for b in BLOCKS if b.heading == "The pytest plugin"]
-    assert len(plugin) == 1 and plugin[0].conftest.strip() == (
+    assert len(plugin) == 2 and plugin[0].conftest.strip() == (
         '# conftest.py\npytest_plugins = ["pycert.testing"]')
+    assert "test_mutual_tls" in plugin[1].code  # run with -p pycert.testing

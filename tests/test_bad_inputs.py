@@ -7,18 +7,16 @@ and every file below the work dir (certs dir, CA key dir, the rest) byte- and mo
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
-from conftest import pycert, snapshot
+from conftest import pycert, read_only, snapshot
 
 FAST = "--key-size=1024"
 CERTS = "--certs-dir=certs"
@@ -234,27 +232,6 @@ def test_bracketed_ipv6_is_accepted_as_an_ip(template: Path, tmp_path: Path) -> 
     assert "addresses: localhost,::1" in listed.out
 
 
-@contextlib.contextmanager
-def _read_only(directory: Path) -> Iterator[None]:
-    """Root ignores permission bits, so root gets a read-only bind mount (or a skip)."""
-    if os.geteuid() != 0:
-        directory.chmod(0o555)
-        try:
-            yield
-        finally:
-            directory.chmod(0o700)
-        return
-    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(directory), str(directory)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("running as root and cannot bind-mount read-only here: "
-                    + mounted.stderr.decode(errors="replace").strip())
-    try:
-        yield
-    finally:
-        subprocess.run(["umount", str(directory)], check=True)
-
-
 @pytest.mark.parametrize("args", [("create-node", "h", KEY, FAST), ("create-client", "u", KEY,
                                                                       FAST)])
 def test_read_only_certs_dir_fails_clearly_and_list_still_works(template: Path, tmp_path: Path,
@@ -262,7 +239,7 @@ def test_read_only_certs_dir_fails_clearly_and_list_still_works(template: Path, 
     work = tmp_path / "w"
     shutil.copytree(template, work)
     before = snapshot(work)
-    with _read_only(work / "certs"):
+    with read_only(work / "certs"):
         res = pycert(*args, CERTS, cwd=work)
         listed = pycert("list", CERTS, cwd=work)
     _assert_clean_failure(res.code, res.err, 1, "read-only file system" if os.geteuid() == 0

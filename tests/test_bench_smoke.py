@@ -26,7 +26,7 @@ def test_benchmark_quick_run_measures_every_target(tmp_path: Path) -> None:
     for key in ("P1", "P2", "P3", "P4", "P5", "P6", "P7 list", "P7 create",
                 "P8 list --format=json", "P8 check", "P9 list", "P9 list --format=json",
                 "P9 check", "P9 Go certread", "P10", "P10 cores", "P11 list --format=json",
-                "P11 check", "P11 Go certread"):
+                "P11 check", "P11 Go certread", "P12", "P12 --output"):
         assert f"  {key}: " in summary, proc.stdout
     assert (tmp_path / "certgen").exists()  # the Go peers were built from bench/go
     assert (tmp_path / "certread").exists()
@@ -84,3 +84,14 @@ def test_openssl_workflow_makes_cockroach_shaped_certs(tmp_path: Path) -> None:
     assert [line.split("\t")[0] for line in lines] == ["CA", "Node", "Client"]
     assert "addresses: localhost,127.0.0.1" in lines[1] and "user: root" in lines[2]
     assert all(line.endswith("\t") for line in lines)  # no row has an error
+
+
+def test_ca_key_bench_quick_run_measures_both_pairs() -> None:
+    need_tool("openssl", "openssl")
+    proc = subprocess.run([sys.executable, str(BENCH / "ca_key.py"), "--quick"],
+                          capture_output=True, text=True, timeout=600, cwd=BENCH)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for line in ("plain.key", "pycert.key", "openssl-2048.key", "openssl-scrypt.key",
+                 "create-node, RSA-2048 leaf:", "create-node, ECDSA leaf:"):
+        assert line in proc.stdout, proc.stdout
+    assert proc.stdout.count("\n  ratio ") == 2

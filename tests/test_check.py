@@ -261,3 +261,38 @@ def test_expired_old_ca_that_signs_nothing_is_only_noted(tmp_path: Path) -> None
     text, report = check(tmp_path)
     assert text.code == 0
     assert ("info", "expired-unused-ca", "ca.crt") in found(report)
+
+
+def test_a_bad_tenant_file_name_is_reported_as_cockroach_refuses_the_dir(full_dir: Path) -> None:
+    shutil.copy(full_dir / "certs/client.root.crt", full_dir / "certs/client-tenant.abc.crt")
+    listed = pycert("list", "--certs-dir=certs", cwd=full_dir)
+    assert listed.code == 1 and "invalid tenant id abc" in listed.err
+    res = pycert("check", "--certs-dir=certs", "--format=json", cwd=full_dir)
+    problems = {p["check"]: p for p in json.loads(res.out)["problems"]}
+    assert res.code == 2 and problems["tenant-id"]["file"] == "client-tenant.abc.crt"
+    assert "refuses to load this directory" in problems["tenant-id"]["message"]
+
+
+def test_a_missing_eku_names_only_what_is_missing(full_dir: Path) -> None:
+    """A tenant client cert (needs clientAuth and serverAuth) with clientAuth alone."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    import certcorpus
+    from pycert.pki.pem import encode
+
+    certs = full_dir / "certs"
+    ca = x509.load_pem_x509_certificate((certs / "ca.crt").read_bytes())
+    key = serialization.load_pem_private_key((full_dir / "safe/ca.key").read_bytes(), None)
+    case = certcorpus.Case("eku_client_only", "EKU clientAuth alone",
+                           extensions=(certcorpus.key_usage(b"\xa0", 5),
+                                       certcorpus.eku(certcorpus.CLIENT_AUTH)))
+    der = certcorpus.build(case, certcorpus.Signer.of(ca, key))  # type: ignore[arg-type]
+    (certs / "client-tenant.5.crt").write_bytes(encode("CERTIFICATE", der))
+    (certs / "client-tenant.5.key").write_bytes(certcorpus.subject_key().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (certs / "client-tenant.5.key").chmod(0o600)
+    res = pycert("check", "--certs-dir=certs", "--format=json", cwd=full_dir)
+    eku = [p for p in json.loads(res.out)["problems"] if p["check"] == "tenant-client-eku"]
+    assert [p["message"] for p in eku] == ["extended key usage ['clientAuth'] lacks serverAuth"]

@@ -206,6 +206,8 @@ CHOICES = {
                     "table display format", "table, tsv, csv, json, ndjson, records", 4),
     "check-format": (("check", "--certs-dir=certs", "--format=bogus"), "--format",
                      "check format", "text, json", 3),
+    "k8s-layout": (("k8s", "secret", "node", "--name=n", "--layout=bogus"), "--layout",
+                   "layout", "files, tls", 4),
 }
 
 

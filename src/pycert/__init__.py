@@ -19,13 +19,16 @@ TYPE_CHECKING = False  # not typing's: until the CLI handles Ctrl-C, every impor
 if TYPE_CHECKING:
     from typing import Any
 
+    from pycert.certdir.cakey import change_ca_key_password, decrypt_ca_key, encrypt_ca_key
     from pycert.certdir.check import Result as CheckResult
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.inspect import read_certificates
     from pycert.certdir.install import Outcome, Target
+    from pycert.certdir.k8s import Manifest
     from pycert.certdir.records import Record
     from pycert.certdir.trust.model import StoreReport, TrustPaths, TrustResult
     from pycert.errors import CertError
+    from pycert.kube import statefulset_hosts
     from pycert.pki.authority import CA, Issued
     from pycert.pki.reading import CertFields, Unreadable
     from pycert.pki.specs import CASpec, KeySpec, LeafSpec, Lifetime
@@ -38,12 +41,17 @@ _EXPORTS = {
     "LeafSpec": "pycert.pki.specs", "Lifetime": "pycert.pki.specs",
     "Record": "pycert.certdir.records", "read_certificates": "pycert.certdir.inspect",
     "CertFields": "pycert.pki.reading", "Unreadable": "pycert.pki.reading",
+    "Manifest": "pycert.certdir.k8s", "statefulset_hosts": "pycert.kube",
+    "encrypt_ca_key": "pycert.certdir.cakey", "decrypt_ca_key": "pycert.certdir.cakey",
+    "change_ca_key_password": "pycert.certdir.cakey",
     "TrustPaths": "pycert.certdir.trust.model", "TrustResult": "pycert.certdir.trust.model",
     "StoreReport": "pycert.certdir.trust.model",
 }
 __all__ = ["CA", "CASpec", "CertError", "CertFields", "CertsDir", "CheckResult", "Issued",
-           "KeySpec", "LeafSpec", "Lifetime", "Outcome", "Record", "StoreReport", "Target",
-           "TrustPaths", "TrustResult", "Unreadable", "__version__", "read_certificates"]
+           "KeySpec", "LeafSpec", "Lifetime", "Manifest", "Outcome", "Record", "StoreReport",
+           "Target", "TrustPaths", "TrustResult", "Unreadable", "__version__",
+           "change_ca_key_password", "decrypt_ca_key", "encrypt_ca_key", "read_certificates",
+           "statefulset_hosts"]
 
 
 def __getattr__(name: str) -> Any:

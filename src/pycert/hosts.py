@@ -26,7 +26,7 @@ def clean_hosts(hosts: list[str]) -> tuple[list[str], list[str]]:
         host = _check(host)
         if not host.isascii():
             host = to_punycode(host)
-        warning = wildcard_warning(host)
+        warning = host_warning(host) or wildcard_warning(host)
         if warning:
             warnings.append(warning)
         out.append(host)
@@ -59,6 +59,46 @@ def to_punycode(host: str) -> str:
         except UnicodeError as exc:
             raise CertError(f'invalid host name "{host}": not a valid IDNA name ({exc})') from exc
     return ".".join(labels)
+
+
+_HOST_CHARS = re.compile(r"[A-Za-z0-9.*-]*")
+_DOTTED_NUMBERS = re.compile(r"[0-9]+(\.[0-9]+){3}")
+
+
+def host_warning(host: str) -> str:
+    """Why a name cockroach would write as a DNS SAN cannot be a host, and what would be
+    right; "" for a plausible name or address. Such a certificate matches no client."""
+    quoted = f'"{host}"'
+    if parse_ip(host) is not None:
+        return ""
+    if "://" in host:
+        inner = host.split("://", 1)[1].split("/", 1)[0]
+        return (f"host {quoted} is a URL: a certificate names the host itself "
+                f'("{inner}"), not a URL')
+    if "/" in host:
+        try:
+            ipaddress.ip_network(host, strict=False)
+        except ValueError:
+            pass
+        else:
+            return (f"host {quoted} is a network range: certificates name single "
+                    "addresses, so list each IP address clients use")
+    if _DOTTED_NUMBERS.fullmatch(host):
+        return (f"host {quoted} is not an IP address (each number must be 0-255), so it is "
+                "written as a DNS name that matches nothing: fix the address")
+    if "" in host.rstrip(".").split("."):
+        return (f"host {quoted} has an empty label (a leading dot or two dots in a row): "
+                "no host has that name")
+    text, _, zone = host.partition("%")
+    if zone and parse_ip(text) is not None:
+        return (f"host {quoted} is an IPv6 address with a zone, written as a DNS name that "
+                f'matches nothing: certificates hold the address alone ("{text}")')
+    bad = "".join(sorted(set(_HOST_CHARS.sub("", host))))
+    if bad:
+        hint = f': did you mean "{host.replace("_", "-")}"?' if bad == "_" else ""
+        return (f"host {quoted} contains {bad!r}, which no host name has (letters, "
+                f"digits, '-' and '.' only){hint}")
+    return ""
 
 
 def wildcard_warning(host: str) -> str:

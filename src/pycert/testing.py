@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    import ssl
+
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Outcome
     from pycert.pki.authority import CA, Issued
@@ -134,3 +136,30 @@ def cockroach_issue(cockroach_ca: CA, _cockroach_layout: tuple[Path, Path],
     certificates into `cockroach_certs_dir` and return their paths."""
     certs, ca_key = _cockroach_layout
     return CockroachIssuer(cockroach_ca, certs, ca_key, _key_type(pytestconfig))
+
+
+@pytest.fixture
+def cockroach_server_context(cockroach_ca: CA,
+                             _cockroach_leaves: tuple[Issued, Issued]) -> ssl.SSLContext:
+    """Function-scoped: a TLS server context as a node's: it presents the node certificate
+    (localhost, 127.0.0.1, ::1) and requires a client certificate from the CA (mutual TLS)."""
+    import ssl  # lazy: only tests that ask for a context pay for the ssl module
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    cockroach_ca.configure_trust(ctx)
+    _cockroach_leaves[0].configure_cert(ctx)
+    return ctx
+
+
+@pytest.fixture
+def cockroach_client_context(cockroach_ca: CA,
+                             _cockroach_leaves: tuple[Issued, Issued]) -> ssl.SSLContext:
+    """Function-scoped: a TLS client context as SQL user root's: it trusts the CA and
+    presents client.root's certificate."""
+    import ssl  # lazy: only tests that ask for a context pay for the ssl module
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cockroach_ca.configure_trust(ctx)
+    _cockroach_leaves[1].configure_cert(ctx)
+    return ctx

@@ -108,7 +108,7 @@ def issue_all(spec: LeafSpec, target: Target, rows: list[Row], base: str,
     with failing_as(NODE.texts["failed"]), _KeyMaker(spec, len(rows)) as made:
         prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
         signer_kind, signer = signer_path(NODE, target.certs_dir)
-        ca = load_ca(signer_kind, signer, target.ca_key)
+        ca = load_ca(signer_kind, signer, target.ca_key, target.ca_key_password)
         issued = [_sign(ca, spec, row, made.key(i), _where(source, i + 1, row), progress, i)
                   for i, row in enumerate(rows)]
     outcomes = [_outcome(target, one, join(base, row.name), signer, ca)

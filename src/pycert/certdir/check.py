@@ -12,9 +12,9 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pycert.certdir.files import read_regular
+from pycert.certdir.files import dir_lock, read_regular
 from pycert.certdir.fixes import Fixes
-from pycert.certdir.loader import CertFile, Tick, join_prefix, load_dir
+from pycert.certdir.loader import CertFile, Tick, bad_tenant_id, join_prefix, load_dir
 from pycert.certdir.records import Record, from_files
 from pycert.certdir.thresholds import Threshold
 from pycert.errors import CertError
@@ -94,8 +94,9 @@ def run(opts: Options, now: dt.datetime, tick: Tick | None = None) -> Result:
     except OSError as exc:
         raise CertError(f"cannot read certs directory {opts.certs_dir}: {exc.strerror}",
                         exit_code=EXIT_USAGE) from None
-    files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions,
-                     tick=tick)
+    with dir_lock(opts.certs_dir, shared=True):  # never see a pair half-installed
+        files = load_dir(opts.certs_dir, strict=False, key_permissions=opts.key_permissions,
+                         tick=tick)
     records = from_files(files)
     checker = _Checker(opts, records, now, tick)
     checker.check_all({f.filename: f for f in files})
@@ -120,6 +121,11 @@ class _Checker:
     def check_all(self, files: dict[str, CertFile]) -> None:
         firsts = [r for r in self.records if r.index in (0, None)]
         self.present = set(files)
+        for f in files.values():
+            if bad_tenant_id(f):  # cockroach's loader refuses the whole directory
+                self.add("fail", "tenant-id", f.filename,
+                         f"invalid tenant id {f.name}: CockroachDB (and every cert command) "
+                         "refuses to load this directory", f"rename or remove {f.filename}")
         if CA.cert_file() not in files:
             self.add("fail", "ca-missing", CA.cert_file(),
                      f"no {CA.cert_file()}: nodes cannot start without it",
@@ -221,9 +227,10 @@ class _Checker:
     def check_eku(self, entry: Record, kind: Kind) -> None:
         assert entry.cert is not None
         ekus = entry.cert.eku
-        if ekus is not None and not set(kind.eku) <= set(ekus):
+        missing = [usage for usage in kind.eku if ekus is not None and usage not in ekus]
+        if missing:
             self.add("fail", f"{kind.name}-eku", entry,
-                     f"extended key usage {list(ekus)} lacks {' and/or '.join(kind.eku)}",
+                     f"extended key usage {list(ekus or ())} lacks {' and '.join(missing)}",
                      self.fixes.recreate(entry))
 
     def check_chain(self, entry: Record, ca_files: tuple[str, ...]) -> None:

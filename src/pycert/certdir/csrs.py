@@ -94,7 +94,7 @@ def _sign(kind: Kind, path: str, lifetime: Lifetime, target: Target,
         name = cn
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
     signer_kind, signer = signer_path(kind, target.certs_dir)
-    ca = load_ca(signer_kind, signer, target.ca_key)
+    ca = load_ca(signer_kind, signer, target.ca_key, target.ca_key_password)
     cert, warnings = ca.sign(kind, name, cn, request.public_key(), sans, lifetime)
     for warning in warnings:
         log.warning("%s", warning)

@@ -18,13 +18,16 @@ from pycert.certdir.check import Result
 from pycert.certdir.export import ExportSpec, export
 from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
+from pycert.certdir.k8s import Manifest, ca_config_map, leaf_secret
 from pycert.certdir.listing import Row, rows
 from pycert.certdir.loader import CertFile, Tick, load_dir
+from pycert.certdir.metrics import Family, Unchecked, families
+from pycert.certdir.passwords import Password
 from pycert.certdir.prune import Pruning, prune_ca
 from pycert.certdir.records import Record
 from pycert.certdir.renew import RenewOptions, RenewResult
 from pycert.certdir.rotate import Rotation, rotate_ca
-from pycert.certdir.signers import load_ca
+from pycert.certdir.signers import ca_key_pem, load_ca
 from pycert.certdir.thresholds import Threshold, parse_threshold
 from pycert.certdir.trust import actions as trust_actions
 from pycert.certdir.trust.model import STORES, Action, StoreName, TrustPaths, TrustResult
@@ -32,6 +35,7 @@ from pycert.errors import CertError
 from pycert.gocompat import join
 from pycert.identities import check_safe_filename, client_username
 from pycert.kinds import BY_NAME
+from pycert.kube import Layout
 from pycert.pki.authority import CA, Issued
 from pycert.pki.certs import utcnow
 from pycert.pki.keys import PendingKey
@@ -102,27 +106,31 @@ class CertsDir:
     def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType = "rsa", key_size: int | None = None,
                   lifetime: Lifetime | None = None, reuse_key: bool = False,
-                  overwrite: bool = False, backup: bool = False) -> Outcome:
-        """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle."""
+                  overwrite: bool = False, backup: bool = False,
+                  ca_key_password: Password = None) -> Outcome:
+        """`create-ca` (or `kind="client-ca"`...): a new CA cert prepended to its bundle;
+        with `ca_key_password` (bytes) the new key is written encrypted."""
         spec = CASpec(BY_NAME[kind], KeySpec.of(key_type, key_size), lifetime or Lifetime(),
                       reuse_key)
-        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+        return self.issue_ca(spec, self.target(ca_key, overwrite=overwrite, backup=backup,
+                                               ca_key_password=ca_key_password))
 
     def create_node(self, *hosts: str, ca_key: str | os.PathLike[str],
                     key_type: KeyType = "rsa", key_size: int | None = None,
                     lifetime: Lifetime | None = None, overwrite: bool = False,
-                    backup: bool = False) -> Outcome:
+                    backup: bool = False, ca_key_password: Password = None) -> Outcome:
         """`create-node`: node.crt/node.key for `hosts`, signed by ca.crt."""
         spec = LeafSpec(BY_NAME["node"], hosts=hosts, key=KeySpec.of(key_type, key_size),
                         lifetime=lifetime or Lifetime(), node_user=self.node_user)
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup,
+                                            ca_key_password=ca_key_password))
 
     def create_client(self, user: str, *, ca_key: str | os.PathLike[str],
                       tenant_scope: tuple[int, ...] = (), tenant_name_scope: tuple[str, ...] = (),
                       key_type: KeyType = "rsa", key_size: int | None = None,
                       lifetime: Lifetime | None = None, pkcs8: bool = False,
                       overwrite: bool = False, validate_username: bool = True,
-                      backup: bool = False) -> Outcome:
+                      backup: bool = False, ca_key_password: Password = None) -> Outcome:
         """`create-client`: client.<user>.crt/.key (and .pk8), signed by the client CA."""
         kind = BY_NAME["client"]
         try:
@@ -133,7 +141,7 @@ class CertsDir:
                         tenant_name_scope=tenant_name_scope, key=KeySpec.of(key_type, key_size),
                         lifetime=lifetime or Lifetime())
         return self.issue(spec, self.target(ca_key, overwrite=overwrite, pkcs8=pkcs8,
-                                            backup=backup))
+                                            backup=backup, ca_key_password=ca_key_password))
 
     def create_ui(self, *hosts: str, ca_key: str | os.PathLike[str],
                   key_type: KeyType = "rsa", key_size: int | None = None,
@@ -148,22 +156,25 @@ class CertsDir:
     def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
                              key_type: KeyType = "rsa", key_size: int | None = None,
                              lifetime: Lifetime | None = None, overwrite: bool = False,
-                             backup: bool = False) -> Outcome:
+                             backup: bool = False, ca_key_password: Password = None) -> Outcome:
         """`create-tenant-client`: no hosts means cockroach's local defaults."""
         kind = BY_NAME["tenant-client"]
         spec = LeafSpec(kind, name=str(tenant_id), hosts=hosts or kind.default_hosts,
                         key=KeySpec.of(key_type, key_size), lifetime=lifetime or Lifetime())
-        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup,
+                                            ca_key_password=ca_key_password))
 
     # --- writing what the in-memory API made ----------------------------------------
 
-    def write_ca(self, ca: CA, ca_key: str | os.PathLike[str], *,
-                 overwrite: bool = False, backup: bool = False) -> Outcome:
+    def write_ca(self, ca: CA, ca_key: str | os.PathLike[str], *, overwrite: bool = False,
+                 backup: bool = False, ca_key_password: bytes | None = None) -> Outcome:
         """Installs an in-memory CA as its kind's bundle (replacing it only with `overwrite`)
-        and `ca_key` (0600); missing directories on the way are made 0700."""
+        and `ca_key` (0600, encrypted with `ca_key_password` if given); missing directories
+        on the way are made 0700."""
         key_path = os.fspath(ca_key)
         bundle = join(self.path, ca.kind.cert_file())
-        items = [Planned(key_path, ca.key_pem, 0o600, "could not write CA key to file"),
+        items = [Planned(key_path, ca_key_pem(ca.key, ca_key_password), 0o600,
+                         "could not write CA key to file"),
                  Planned(bundle, ca.cert_pem, 0o644, "could not write CA certificate file")]
         with _made_dirs(os.path.dirname(os.path.normpath(self.path)),
                         os.path.dirname(key_path)):
@@ -194,32 +205,37 @@ class CertsDir:
               within: str | Threshold | None = None, reuse_key: bool = False,
               strict: bool = False,
               lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
-              backup: bool = False, pkcs8: bool = False) -> RenewResult:
+              backup: bool = False, pkcs8: bool = False,
+              ca_key_password: Password = None) -> RenewResult:
         """`pycert renew node` / `renew client alice bob`: re-issued from what they say."""
         picks = [renew.pick(kind, name) for name in names or ("",)]
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
-                                       pkcs8=pkcs8),
+                                       pkcs8=pkcs8, ca_key_password=ca_key_password),
                            picks, _renew_options(within, reuse_key, strict, lifetime))
 
     def renew_all(self, *kinds: str, ca_key: str | os.PathLike[str],
                   within: str | Threshold | None = None, reuse_key: bool = False,
                   strict: bool = False,
                   lifetime: Lifetime | None = None, out_dir: str = "", dry_run: bool = False,
-                  backup: bool = False, pkcs8: bool = False) -> RenewResult:
+                  backup: bool = False, pkcs8: bool = False,
+                  ca_key_password: Password = None) -> RenewResult:
         """`pycert renew --all [kind...]`: every node, client and tenant client certificate
         (or those of `kinds`), in one commit."""
         rows_ = tuple(renew.renewable_kind(k) for k in kinds)
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
-                                       pkcs8=pkcs8),
+                                       pkcs8=pkcs8, ca_key_password=ca_key_password),
                            None, _renew_options(within, reuse_key, strict, lifetime), kinds=rows_)
 
     def rotate_ca(self, new_ca_key: str | os.PathLike[str], *, kind: str = "ca",
                   key_type: KeyType | None = None, key_size: int | None = None,
                   lifetime: Lifetime | None = None, reuse_key: bool = False,
-                  dry_run: bool = False, backup: bool = False) -> Rotation:
+                  dry_run: bool = False, backup: bool = False,
+                  ca_key_password: Password = None) -> Rotation:
         """`pycert rotate-ca` (`kind="client-ca"`...): stage 1, a new CA key at
-        `new_ca_key` and its certificate first in the bundle; the old key is not touched."""
-        return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup),
+        `new_ca_key` (encrypted with `ca_key_password`, if bytes) and its certificate first
+        in the bundle; the old key is not touched."""
+        return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup,
+                                                    ca_key_password=ca_key_password),
                          key_type, key_size, lifetime, reuse_key)
 
     def prune_ca(self, *, kind: str = "ca", unused: bool = False, dry_run: bool = False,
@@ -228,6 +244,25 @@ class CertsDir:
         out of the bundle; never the first one."""
         return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
                         unused=unused)
+
+    # --- Kubernetes manifests (docs/kubernetes.md) -------------------------------------
+
+    def k8s_secret(self, what: str, user: str = "", *, name: str, namespace: str = "",
+                   layout: Layout = "files") -> Manifest:
+        """`pycert k8s secret node | client USER`: the pair and ca.crt as a Secret, as
+        `kubectl create secret generic` makes it; `.to_yaml()`, `.write(path)`."""
+        if what not in ("node", "client") or (what == "client") != bool(user):
+            raise CertError(f"a Secret is made of the node pair or of a client's, not "
+                            f"{' '.join(filter(None, (what, user)))!r}: "
+                            "give node, or client <user>")
+        kind = BY_NAME[what]
+        return leaf_secret(self.path, kind, client_username(user) if user else "", name,
+                           namespace, layout)
+
+    def k8s_config_map(self, *, name: str, namespace: str = "") -> Manifest:
+        """`pycert k8s configmap ca`: ca.crt as a ConfigMap, as `kubectl create configmap`
+        makes it (the operator's caConfigMapName)."""
+        return ca_config_map(self.path, name, namespace)
 
     # --- trust stores (docs/console.md) ------------------------------------------------
 
@@ -241,10 +276,12 @@ class CertsDir:
 
     # --- reading --------------------------------------------------------------------
 
-    def load_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca") -> CA:
+    def load_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
+                ca_key_password: Password = None) -> CA:
         """The CA of this directory (first cert of its bundle) with its key, to issue more."""
         ca_kind = BY_NAME[kind]
-        return load_ca(ca_kind, join(self.path, ca_kind.cert_file()), os.fspath(ca_key))
+        return load_ca(ca_kind, join(self.path, ca_kind.cert_file()), os.fspath(ca_key),
+                       ca_key_password)
 
     def load(self, *, strict: bool = True, tick: Tick | None = None) -> list[CertFile]:
         """The certificate files as cockroach's loader accepts them, under a shared lock;
@@ -272,6 +309,25 @@ class CertsDir:
                              _threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions)
         return check.run(opts, now or utcnow(), tick)
+
+    def observe(self, *, hosts: Iterable[str] = (), warn_within: str | Threshold = "30d",
+                fail_within: str | Threshold = "7d",
+                principal_map: dict[str, str] | None = None, now: dt.datetime | None = None,
+                tick: Tick | None = None) -> Result | Unchecked:
+        """`check`, but a directory it cannot read at all (missing, not a directory,
+        unreadable) is an `Unchecked` rather than an error: what `pycert metrics` reports."""
+        now = now or utcnow()
+        try:
+            return self.check(hosts=hosts, warn_within=warn_within, fail_within=fail_within,
+                              principal_map=principal_map, now=now, tick=tick)
+        except CertError as exc:
+            return Unchecked(self.path, exc.message, now)
+
+    def metric_families(self, **check_options: Any) -> list[Family]:
+        """`pycert metrics` for this directory: CockroachDB's certificate gauges and
+        pycert's own families (`observe`'s options); `certdir.metrics.families` merges
+        several directories."""
+        return families([self.observe(**check_options)])
 
 
 def _ignore(index: int, row: batch.Row) -> None:

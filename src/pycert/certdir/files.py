@@ -10,9 +10,11 @@ even for an instant.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
+import shlex
 import stat
 import time
 from collections.abc import Iterator
@@ -88,9 +90,18 @@ class Planned:
     mode: int
     what: str
     exclusive: bool = False  # never replaces an existing file, whatever `overwrite` says
+    exists_hint: str = ""  # what to do when the file exists already
 
     def fail(self, exc: OSError) -> CertError:
-        return CertError(f"{self.what} {self.path}: open {self.path}: {errno_text(exc)}")
+        """cockroach's error text, and the fix for the two a newcomer meets."""
+        hint = ""
+        parent = os.path.dirname(self.path)
+        if exc.errno == errno.EEXIST:
+            hint = self.exists_hint
+        elif exc.errno == errno.ENOENT and parent and not os.path.isdir(parent):
+            hint = f"create the directory first: mkdir -p {shlex.quote(parent)}"
+        return CertError(f"{self.what} {self.path}: open {self.path}: {errno_text(exc)}",
+                         hint=hint)
 
 
 def _temp_name(path: str, tag: str = "") -> str:

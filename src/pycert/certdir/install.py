@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pycert.certdir import files
 from pycert.certdir.loader import load_dir, parse_file
+from pycert.certdir.passwords import Password
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.interrupt import installing
@@ -37,6 +38,8 @@ class Target:
     pkcs8: bool = False  # also write a client key as `.pk8` (DER PKCS#8)
     key_permissions: bool = True  # False: COCKROACH_SKIP_KEY_PERMISSION_CHECK
     backup: bool = False  # keep each replaced file as `<name>.<UTC stamp>.bak`
+    # Opens an encrypted CA key (bytes, or a way to ask); bytes also encrypt a new one.
+    ca_key_password: Password = field(default=None, repr=False, compare=False)
 
     @property
     def directory(self) -> str:
@@ -70,8 +73,11 @@ class Outcome:
 def planned(kind: Kind, what: str, directory: str, filename: str, data: bytes,
             mode: int) -> files.Planned:
     """A file of `kind`, whose write error starts with the kind's cockroach text."""
-    what = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
-    return files.Planned(join(directory, filename), data, mode, what)
+    text = kind.texts.get(what) or f"error writing {kind.name} {what} to"  # e.g. a node's .pk8
+    renew = f"pycert renew {kind.name}" + (f" {filename.split('.')[1]}" if kind.named else "")
+    hint = "rerun with --overwrite to replace it" + (
+        f", or renew the certificate from what it says: {renew}" if kind.renewable else "")
+    return files.Planned(join(directory, filename), data, mode, text, exists_hint=hint)
 
 
 def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
@@ -86,7 +92,7 @@ def prepare_dir(certs_dir: str, *, key_permissions: bool = True) -> None:
             raise CertError(
                 f"could not create certs directory {certs_dir}: mkdir {certs_dir}: "
                 "no such file or directory",
-                decorated=True,
+                hint=f"create its parent first: mkdir -p {parent}", decorated=True,
             ) from None
         return
     except OSError as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from cryptography import x509
+
 from pycert import log
 from pycert.certdir.files import Planned
 from pycert.certdir.install import (
@@ -21,14 +23,20 @@ from pycert.certdir.install import (
     planned,
     prepare_dir,
 )
-from pycert.certdir.signers import ca_copies, existing_bundle, load_ca, read_ca_key, signer_path
+from pycert.certdir.signers import (
+    ca_copies,
+    ca_key_pem,
+    existing_bundle,
+    load_ca,
+    read_ca_key,
+    signer_path,
+)
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.identities import check_safe_filename
 from pycert.kinds import BY_NAME
-from pycert.pki import keys
 from pycert.pki.authority import CA, issue_tenant_signing, leaf_sans
-from pycert.pki.certs import cert_pem
+from pycert.pki.certs import cert_pem, expired_warning, utcnow
 from pycert.pki.keys import PendingKey, PrivateKey
 from pycert.pki.specs import CASpec, LeafSpec, Lifetime
 
@@ -42,22 +50,27 @@ def create_ca(spec: CASpec, target: Target, key: PendingKey | None = None) -> Ou
 
 def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outcome:
     if not target.ca_key:
-        raise CertError("the path to the CA key is required")
+        raise CertError("the path to the CA key is required",
+                        hint="give --ca-key=<path> (or set COCKROACH_CA_KEY)")
     if pending is None and not os.path.lexists(target.ca_key):
         pending = PendingKey(spec.key)  # made while the directory is checked
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
-    key, new_key = _ca_key(spec, target.ca_key, pending)
+    key, new_key = _ca_key(spec, target, pending)
     ca = CA.new(key, spec.lifetime, kind=spec.kind, source=target.ca_key)
+    _warn_if_expired(ca.cert)
     bundle_path = join(target.certs_dir, spec.kind.cert_file())
     items: list[Planned] = []
 
     def build() -> list[Planned]:  # under the lock: the old bundle is read there
         old = existing_bundle(bundle_path) if target.overwrite else b""
         if new_key:
-            items.append(Planned(target.ca_key, keys.key_pem(key), 0o600,
+            items.append(Planned(target.ca_key, ca_key_pem(key, target.ca_key_password), 0o600,
                                  "could not write CA key to file"))
         items.append(Planned(bundle_path, cert_pem(ca.cert) + old, 0o644,
-                             "could not write CA certificate file"))
+                             "could not write CA certificate file",
+                             exists_hint="--overwrite prepends the new CA certificate to the "
+                             "bundle, as cockroach does; pycert "
+                             f"{spec.kind.rotate_command or 'rotate-ca'} walks a CA rotation"))
         return items
 
     install(Target(target.certs_dir, overwrite=target.overwrite, dry_run=target.dry_run,
@@ -69,8 +82,16 @@ def _create_ca(spec: CASpec, target: Target, pending: PendingKey | None) -> Outc
     return Outcome(spec.kind, items, ca.cert, fields=fields, certs={bundle_path: fields})
 
 
-def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[PrivateKey, bool]:
+def _warn_if_expired(cert: x509.Certificate) -> None:
+    warning = expired_warning(cert.not_valid_after_utc, utcnow())
+    if warning:
+        log.warning("%s", warning)
+
+
+def _ca_key(spec: CASpec, target: Target,
+            pending: PendingKey | None) -> tuple[PrivateKey, bool]:
     """The CA key: new, or reused only with --allow-ca-key-reuse."""
+    path = target.ca_key
     try:
         os.lstat(path)
     except FileNotFoundError:
@@ -83,8 +104,12 @@ def _ca_key(spec: CASpec, path: str, pending: PendingKey | None) -> tuple[Privat
             f"could not stat CA key file {path}: stat {path}: {errno_text(exc)}"
         ) from exc
     if not spec.reuse_key:
-        raise CertError(f"CA key {path} exists, but key reuse is disabled")
-    key = read_ca_key(path)
+        raise CertError(f"CA key {path} exists, but key reuse is disabled",
+                        hint="--allow-ca-key-reuse signs a new CA certificate with it "
+                        f"(with --overwrite, prepended to {spec.kind.cert_file()}); a new CA "
+                        f"key needs a path that does not exist yet; pycert "
+                        f"{spec.kind.rotate_command or 'rotate-ca'} walks a CA rotation")
+    key = read_ca_key(path, target.ca_key_password)
     log.info("using CA key from file %s", path)
     return key, False
 
@@ -99,7 +124,8 @@ def create_leaf(spec: LeafSpec, target: Target, key: PendingKey | None = None) -
 def _create_leaf(spec: LeafSpec, target: Target, pending: PendingKey | None) -> Outcome:
     kind = spec.kind
     if not target.ca_key:
-        raise CertError("the path to the CA key is required")
+        raise CertError("the path to the CA key is required",
+                        hint="give --ca-key=<path> (or set COCKROACH_CA_KEY)")
     if kind.named:
         check_safe_filename(spec.name)  # the name becomes part of a path: it must stay inside
     pending = pending or PendingKey(spec.key)  # made while the CA is loaded
@@ -107,7 +133,7 @@ def _create_leaf(spec: LeafSpec, target: Target, pending: PendingKey | None) -> 
     leaf_sans(spec)  # refuses a bad host before the CA is even read
     prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
     signer_kind, signer = signer_path(kind, target.certs_dir)
-    ca = load_ca(signer_kind, signer, target.ca_key)
+    ca = load_ca(signer_kind, signer, target.ca_key, target.ca_key_password)
     try:
         key = pending.result()
     except ValueError as exc:
@@ -144,6 +170,7 @@ def create_signing(tenant_id: int, lifetime: Lifetime, target: Target) -> Outcom
             raise CertError(dict(kind.rejected_names)["0"], prefixed=False)
         prepare_dir(target.certs_dir, key_permissions=target.key_permissions)
         issued = issue_tenant_signing(tenant_id, lifetime)
+        _warn_if_expired(issued.cert)
         name = issued.name
         items = [
             planned(kind, "key", target.certs_dir, kind.key_file(name), issued.key_pem, 0o600),

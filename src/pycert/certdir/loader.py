@@ -219,12 +219,16 @@ def permission_problem(path: str, info: os.stat_result) -> str:
     return ""
 
 
+def bad_tenant_id(entry: CertFile) -> bool:
+    """A tenant file whose <id> is no unsigned 64-bit decimal: cockroach's loader stops."""
+    return entry.kind.name_is_tenant_id and not (
+        entry.name.isascii() and entry.name.isdigit() and int(entry.name) < 2**64)
+
+
 def _check_whole(files: list[CertFile]) -> None:
     """Failures that abort the whole load, as cockroach's loader does."""
     for entry in files:
-        if entry.kind.name_is_tenant_id and not (
-            entry.name.isascii() and entry.name.isdigit() and int(entry.name) < 2**64
-        ):
+        if bad_tenant_id(entry):
             raise CertError(f"invalid tenant id {entry.name}")
     node = next((f for f in files if f.kind is NODE), None)
     has_client_node = any(f.kind is CLIENT and f.name == "node" for f in files)

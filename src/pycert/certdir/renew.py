@@ -15,6 +15,7 @@ from pycert import log
 from pycert.certdir.files import Planned, dir_lock, read_regular
 from pycert.certdir.install import Outcome, Target, install, note_existing, planned
 from pycert.certdir.loader import CertFile, load_dir
+from pycert.certdir.passwords import KeyPasswordError
 from pycert.certdir.signers import ca_copies, load_ca, signer_path
 from pycert.certdir.thresholds import Threshold
 from pycert.errors import CertError
@@ -130,7 +131,7 @@ def renew(target: Target, picks: list[Pick] | None, options: RenewOptions, *,
     not_due = [(old.file.path, old.reason) for old, is_due in zip(olds, verdicts) if not is_due]
     if not due:
         return RenewResult([], not_due, dry_run=target.dry_run)
-    cas = _load_cas(due, target.ca_key)
+    cas = _load_cas(due, target)
     plans = [_plan(old, options.strict) for old in due]
     keys = _keys(due, plans, target.certs_dir, options.reuse_key)
     renewals = [_issue(old, plan, key, cas[old.signer], target, options, now)
@@ -225,14 +226,16 @@ def _days(seconds: float) -> str:
     return f"{days:.0f} days" if days >= 2 else f"{seconds / 3600:.0f}h"
 
 
-def _load_cas(due: list[Old], ca_key: str) -> dict[str, CA]:
+def _load_cas(due: list[Old], target: Target) -> dict[str, CA]:
     """The CA of each signing file, all with the one --ca-key."""
     signers = {old.signer: old.signer_kind for old in due}
     out = {}
     for path, kind in signers.items():
         assert kind is not None
         try:
-            out[path] = load_ca(kind, path, ca_key)
+            out[path] = load_ca(kind, path, target.ca_key, target.ca_key_password)
+        except KeyPasswordError:
+            raise  # the right key, locked: no advice about which key to use
         except CertError as exc:
             advice = f"--ca-key must be the key of the first certificate of {path}"
             if len(signers) > 1:

@@ -16,13 +16,13 @@ from pycert import log
 from pycert.certdir.files import Planned, read_regular
 from pycert.certdir.install import Outcome, Target, install, note_existing
 from pycert.certdir.loader import load_dir
-from pycert.certdir.signers import read_bundle, read_ca_key, signer_path
+from pycert.certdir.signers import ca_key_pem, read_bundle, read_ca_key, signer_path
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.kinds import RENEWABLE, Kind
 from pycert.pki import keys
 from pycert.pki.authority import CA
-from pycert.pki.certs import cert_pem
+from pycert.pki.certs import cert_pem, expired_warning, utcnow
 from pycert.pki.keys import PrivateKey
 from pycert.pki.pem import encode
 from pycert.pki.reading import CertFields
@@ -67,12 +67,15 @@ def rotate_ca(kind: Kind, target: Target, key_type: KeyType | None = None,
                             f"the first CA with pycert {kind.command}")
     done = Rotation(kind, path, target.ca_key, False, None, len(old), dry_run=target.dry_run)
     done.signs, done.signs_all = _signs(path, target)
-    private, new_key = _key(kind, target.ca_key, _spec(old[0], key_type, key_size), reuse_key)
+    private, new_key = _key(kind, target, _spec(old[0], key_type, key_size), reuse_key)
     if not new_key and keys.same_public_key(old[0].certificate(), private):
         return done  # already the first certificate's key: stage 1 is done
     ca = CA.new(private, lifetime or Lifetime(), kind=kind, source=target.ca_key)
+    expired = expired_warning(ca.cert.not_valid_after_utc, utcnow())
+    if expired:
+        log.warning("%s", expired)
     unique = list(dict.fromkeys(c.der for c in old))
-    items = [Planned(target.ca_key, keys.key_pem(private), 0o600,
+    items = [Planned(target.ca_key, ca_key_pem(private, target.ca_key_password), 0o600,
                      "could not write CA key to file", exclusive=True)] if new_key else []
     items.append(Planned(path, cert_pem(ca.cert) + b"".join(encode("CERTIFICATE", d)
                                                             for d in unique),
@@ -104,8 +107,9 @@ def _spec(current: CertFields, key_type: KeyType | None,
                       base.bits if kind == base.type else None)
 
 
-def _key(kind: Kind, path: str, spec: KeySpec, reuse: bool) -> tuple[PrivateKey, bool]:
+def _key(kind: Kind, target: Target, spec: KeySpec, reuse: bool) -> tuple[PrivateKey, bool]:
     """(key, is new): a new key unless one exists and --allow-ca-key-reuse allows it."""
+    path = target.ca_key
 
     if os.path.lexists(path):
         if not reuse:
@@ -113,7 +117,7 @@ def _key(kind: Kind, path: str, spec: KeySpec, reuse: bool) -> tuple[PrivateKey,
                             f"{kind.rotate_command} writes a NEW key, so pass a path that does "
                             "not exist yet (the old key stays where it is), or "
                             "--allow-ca-key-reuse to sign the new certificate with this key")
-        return read_ca_key(path), False
+        return read_ca_key(path, target.ca_key_password), False
     try:
         return keys.generate(spec), True
     except ValueError as exc:

@@ -10,13 +10,14 @@ import os
 
 from pycert import log
 from pycert.certdir.files import Planned, read_regular, same_content
+from pycert.certdir.passwords import KeyPasswordError, Password, new_key_password, password_for
 from pycert.errors import CertError
 from pycert.gocompat import errno_text, join
 from pycert.kinds import BY_NAME, Kind, signer_kinds
-from pycert.pki import keys
+from pycert.pki import encrypted_keys, keys
 from pycert.pki.authority import CA
 from pycert.pki.keys import PrivateKey, is_key_block
-from pycert.pki.pem import blocks, encode
+from pycert.pki.pem import Block, blocks, encode
 from pycert.pki.reading import CertFields, Unreadable, read
 
 
@@ -38,17 +39,34 @@ def _read(path: str) -> bytes:
         raise ValueError(f"open {path}: {errno_text(exc)}") from exc
 
 
-def load_ca(kind: Kind, cert_path: str, key_path: str) -> CA:
-    """The first certificate of a CA file and the key that must match it."""
+def load_ca(kind: Kind, cert_path: str, key_path: str, password: Password = None) -> CA:
+    """The first certificate of a CA file and the key that must match it; `password`
+    opens the key if it is encrypted (every command that signs comes through here)."""
     try:
-        return _load_pair(kind, cert_path, key_path)
+        return _load_pair(kind, cert_path, key_path, password)
     except ValueError as exc:
         raise CertError(
-            f"error loading CA certificate {cert_path} and key {key_path}: {exc}"
+            f"error loading CA certificate {cert_path} and key {key_path}: {exc}",
+            hint=_load_hint(kind, cert_path, key_path, str(exc)),
         ) from exc
 
 
-def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
+def _load_hint(kind: Kind, cert_path: str, key_path: str, why: str) -> str:
+    """The fix for the usual ways loading a CA fails."""
+    if not os.path.lexists(cert_path):
+        where = os.path.dirname(cert_path) or "."
+        return (f"create the CA first: pycert {kind.command or 'create-ca'} "
+                f"--certs-dir={where} --ca-key={key_path}")
+    if not os.path.lexists(key_path):
+        return (f"--ca-key must name the key {kind.command or 'create-ca'} wrote for "
+                f"{os.path.basename(cert_path)} (it is kept outside the certs directory)")
+    if "does not match" in why:
+        return (f"--ca-key must be the key of the first certificate of {cert_path}; after "
+                f"pycert {kind.rotate_command or 'rotate-ca'} that is the new key")
+    return ""
+
+
+def _load_pair(kind: Kind, cert_path: str, key_path: str, password: Password) -> CA:
     cert_blocks = blocks(_read(cert_path))
     certs = [b for b in cert_blocks if b.type == "CERTIFICATE"]
     if any(is_key_block(b.type) for b in cert_blocks):
@@ -57,7 +75,8 @@ def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
         )
     if not certs:
         raise ValueError("tls: failed to find any PEM data in certificate input")
-    key_blocks = blocks(_read(key_path))
+    key_data = _read(key_path)
+    key_blocks = blocks(key_data)
     found = [b for b in key_blocks if is_key_block(b.type)]
     if not found:
         if any(b.type == "CERTIFICATE" for b in key_blocks):
@@ -69,18 +88,42 @@ def _load_pair(kind: Kind, cert_path: str, key_path: str) -> CA:
         cert = read(certs[0].der).certificate()
     except Unreadable as exc:
         raise ValueError(str(exc)) from exc
-    try:
-        # Unvalidated: RSA's checks cost ~10 ms; CA.sign verifies every signature instead.
-        key = keys.parse_der(found[0].der, validate=False)
-    except ValueError as exc:
-        raise ValueError("tls: failed to parse private key") from exc
+    if encrypted_keys.is_encrypted(key_data, found[0]):
+        key = _unlock(key_data, found[0], key_path, password)
+    else:
+        _unused(key_path, password)
+        try:
+            # Unvalidated: RSA's checks cost ~10 ms; CA.sign verifies every signature instead.
+            key = keys.parse_der(found[0].der, validate=False)
+        except ValueError as exc:
+            raise ValueError("tls: failed to parse private key") from exc
     if not keys.same_public_key(cert, key):
         raise ValueError("tls: private key does not match public key")
     return CA.from_pair(cert, key, kind=kind, source=key_path)
 
 
-def read_ca_key(path: str) -> PrivateKey:
-    """A CA key to reuse: one `… PRIVATE KEY` PEM block, with cockroach's error texts."""
+def _unlock(data: bytes, block: Block, path: str, password: Password) -> PrivateKey:
+    """An encrypted CA key opened; a wrong password is a CertError, not a parse error."""
+    secret = password_for(password, path)
+    try:
+        key = encrypted_keys.decrypt(data, block, secret)
+    except encrypted_keys.WrongPassword as exc:
+        raise KeyPasswordError(f"could not decrypt CA key {path}: {exc}",
+                               hint="check the password file's first line (or what you "
+                               "typed)") from None
+    log.info("decrypted CA key %s", path)
+    return key
+
+
+def _unused(path: str, password: Password) -> None:
+    if isinstance(password, bytes):
+        log.warning("CA key %s is not encrypted, so its password was not needed; encrypt "
+                    "it with: pycert ca-key encrypt --ca-key=%s", path, path)
+
+
+def read_ca_key(path: str, password: Password = None) -> PrivateKey:
+    """A CA key to reuse or convert: one `… PRIVATE KEY` PEM block, with cockroach's error
+    texts; an encrypted one is opened with `password`."""
 
     try:
         data = read_regular(path)
@@ -88,10 +131,30 @@ def read_ca_key(path: str) -> PrivateKey:
         raise CertError(
             f"could not read CA key file {path}: open {path}: {errno_text(exc)}"
         ) from exc
+    found = blocks(data)
+    if len(found) == 1 and encrypted_keys.is_encrypted(data, found[0]):
+        try:
+            return _unlock(data, found[0], path, password)
+        except ValueError as exc:
+            raise CertError(f"could not parse CA key file {path}: {exc}") from exc
+    _unused(path, password)
     try:
         return keys.parse_single(data, validate=False)  # CA.new verifies its signature
     except ValueError as exc:
         raise CertError(f"could not parse CA key file {path}: {exc}") from exc
+
+
+def ca_key_pem(key: PrivateKey, password: Password = None) -> bytes:
+    """A new CA key's file: encrypted with a password given outright, else cockroach's
+    own encoding (which is all `cockroach cert` can read)."""
+    secret = new_key_password(password)
+    if secret is None:
+        return keys.key_pem(key)
+    data = encrypted_keys.encrypt(key, secret)
+    opened = encrypted_keys.decrypt(data, blocks(data)[0], secret)  # never write a lock
+    if keys.pkcs8(opened) != keys.pkcs8(key):                        # that will not open
+        raise CertError("internal error: the encrypted CA key does not decrypt to itself")
+    return data
 
 
 def existing_bundle(path: str) -> bytes:

@@ -35,6 +35,8 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("export", "export", f"export a node or client key as PKCS#8 or PKCS#12 {EXTENSION}",
      (TOP,)),
     ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),
+    ("metrics", "metrics", "certs dirs as Prometheus metrics, CockroachDB's names "
+     f"{EXTENSION}", (TOP,)),
     ("inspect", "inspect", f"describe certificate files {EXTENSION}", (TOP,)),
     ("renew", "renew", "re-issue certificates from what they say, signed by the current CA "
      f"{EXTENSION}", (TOP,)),
@@ -49,6 +51,10 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("prune-client-ca", "rotation", f"stage 3 for ca-client.crt {EXTENSION}", (TOP,)),
     ("prune-tenant-client-ca", "rotation", f"stage 3 for ca-client-tenant.crt {EXTENSION}",
      (TOP,)),
+    ("k8s", "k8s", f"print Kubernetes Secrets and ConfigMaps of the certs dir, as kubectl "
+     f"would {EXTENSION}", (TOP,)),
+    ("ca-key", "ca_key", f"encrypt or decrypt the CA key file, or change its password "
+     f"{EXTENSION}", (TOP,)),
     ("version", "version", "output version information", (TOP,)),
     ("help", "help", "Help about any command", (TOP,)),
 )

@@ -33,18 +33,13 @@ class UsageExit3(CobraCommand):
 
 
 @flags.common
-@click.option("--host", "hosts", multiple=True, metavar="<name>",
-              help="A host name or IP the node certificate must cover (repeatable).")
-@click.option("--warn-within", type=flags.Threshold(), default="30d", show_default=True,
-              help="Warn when a chain expires within this time (`30d`, `720h`) or "
-              "share of its lifetime (`10%`).")
-@click.option("--fail-within", type=flags.Threshold(), default="7d", show_default=True,
-              help="Fail when a chain expires within this time or share of its lifetime.")
+@flags.check_options
 @click.option("--ca-key", default=None, metavar="<path>",
               help="CA key path to put into the suggested fix commands. "
               "Environment variable: COCKROACH_CA_KEY")
 @click.option("--format", default="text", type=flags.Choice(("text", "json"), "check format"),
-              show_default=True, help="Report format.")
+              show_default=True, help="Report format: text (for people) or json (docs/schema). "
+              "One of: text, json.")
 @click.argument("args", nargs=-1)
 def _check(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.cli import render

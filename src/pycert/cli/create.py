@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from pycert.cli import flags
-from pycert.cli.cobra import CobraCommand, command, write_err, write_out
+from pycert.cli.cobra import CobraCommand, command, flag_error, write_err, write_out
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
 from pycert.kinds import BY_NAME, Kind
@@ -26,9 +26,10 @@ def no_args(name: str, args: tuple[str, ...]) -> None:
                         f"{go_quote('cockroach cert ' + name)}", prefixed=False)
 
 
-def exactly_one(args: tuple[str, ...]) -> str:
+def exactly_one(args: tuple[str, ...], what: str = "") -> str:
     if len(args) != 1:
-        raise CertError(f"accepts 1 arg(s), received {len(args)}", prefixed=False)
+        raise CertError(f"accepts 1 arg(s), received {len(args)}", prefixed=False,
+                        hint=f"give exactly one {what}" if what else "")
     return args[0]
 
 
@@ -76,13 +77,50 @@ def issue_leaf(kind: Kind, opts: dict[str, Any], name: str = "", hosts: tuple[st
     report([outcome], opts)
 
 
+def statefulset_hosts(opts: dict[str, Any]) -> tuple[str, ...]:
+    """--k8s: the hosts the helm chart's self-signer gives a node of that StatefulSet."""
+    name = opts.get("k8s")
+    if name is None:
+        for flag in ("k8s_namespace", "k8s_domain"):
+            if opts.get(flag) is not None:
+                raise flag_error(opts[flag], "--" + flag.replace("_", "-"),
+                                 "needs --k8s=<statefulset name>")
+        return ()
+    from pycert import kube
+
+    namespace = opts.get("k8s_namespace") or kube.DEFAULT_NAMESPACE
+    for value, flag, what in ((name, "--k8s", "StatefulSet name"),
+                              (namespace, "--k8s-namespace", "namespace")):
+        try:
+            kube.check_label(value, flag, what)
+        except ValueError as exc:
+            raise flag_error(value, flag, str(exc).split(": ", 1)[1]) from None
+    return kube.statefulset_hosts(name, namespace, opts.get("k8s_domain") or
+                                  kube.DEFAULT_DOMAIN)
+
+
 @flags.create_leaf
 @flags.leaf_outputs
+@click.option("--k8s", default=None, metavar="<statefulset>",
+              help="Add, before the hosts given, the SANs CockroachDB's helm chart gives a node "
+              "of this StatefulSet: localhost, 127.0.0.1, <name>-public[.<ns>[.svc.<domain>]], "
+              "*.<name>[.<ns>[.svc.<domain>]]; duplicates are dropped. (pycert extension)")
+@click.option("--k8s-namespace", default=None, metavar="<namespace>",
+              help="Namespace of the --k8s StatefulSet. [default: default] (pycert extension)")
+@click.option("--k8s-domain", default=None, metavar="<domain>",
+              help="Cluster domain of the --k8s StatefulSet. [default: cluster.local] "
+              "(pycert extension)")
 @click.argument("hosts", nargs=-1)
 def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
-    if not hosts and not opts["san"]:
+    k8s = statefulset_hosts(opts)
+    if not hosts and not opts["san"] and not k8s:
         raise CertError("create-node requires at least one host name or address, "
-                        "none was specified", prefixed=False)
+                        "none was specified", prefixed=False,
+                        hint="name every host name and IP address clients use to reach the "
+                        "node, e.g. pycert create-node localhost 127.0.0.1 node1.example.com "
+                        "--certs-dir=... --ca-key=...")
+    if k8s:  # without --k8s the hosts stay exactly as given, as cockroach keeps them
+        hosts = tuple(dict.fromkeys(k8s + hosts))
     issue_leaf(BY_NAME["node"], opts, hosts=hosts)
 
 
@@ -115,7 +153,7 @@ def _create_ui(hosts: tuple[str, ...], **opts: Any) -> None:
 def _create_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert import identities
 
-    raw = exactly_one(args)
+    raw = exactly_one(args, "<username>, e.g. pycert create-client root ...")
     # pflag checks every occurrence as it parses (click did, via TenantList); the last wins.
     ids = opts["tenant_scope"][-1] if opts["tenant_scope"] else []
     tnames = opts["tenant_name_scope"][-1] if opts["tenant_name_scope"] else []
@@ -139,7 +177,9 @@ def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.identities import parse_tenant_id
 
     if not args:
-        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False)
+        raise CertError("requires at least 1 arg(s), only received 0", prefixed=False,
+                        hint="give the tenant id, then its hosts: "
+                        "pycert create-tenant-client 10 localhost ...")
     kind = BY_NAME["tenant-client"]
     hosts = tuple(args[1:])
     if not hosts:
@@ -153,7 +193,7 @@ def _create_tenant_client(args: tuple[str, ...], **opts: Any) -> None:
 def _create_tenant_signing(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.identities import parse_tenant_id
 
-    tenant = parse_tenant_id(exactly_one(args))
+    tenant = parse_tenant_id(exactly_one(args, "<tenant-id>"))
     kind = BY_NAME["tenant-signing"]
     if tenant == 0:
         raise CertError(dict(kind.rejected_names)["0"], prefixed=False)

@@ -42,7 +42,8 @@ def _create_nodes(args: tuple[str, ...], **opts: Any) -> None:
     if opts["json_out"] or opts["dry_run"]:
         report(outcomes, opts)
     else:
-        write_out(f"issued {len(rows)} node certificates into {base}/"
+        plural = "" if len(rows) == 1 else "s"
+        write_out(f"issued {len(rows)} node certificate{plural} into {base}/"
                   f"{{{','.join(r.name for r in rows)}}}\n")
 
 

@@ -33,7 +33,7 @@ PASSWORD_ENV = "PYCERT_PKCS12_PASSWORD"
               help="Write <name>.p12: key, cert and CA chain, AES-256/PBKDF2.")
 @click.option("--pkcs8", type=flags.Choice(("pem", "der"), "PKCS#8 encoding"), default=None,
               help="Write the key as unencrypted PKCS#8: <key>.pk8 (der) or "
-              "<key>.pk8.pem (pem).")
+              "<key>.pk8.pem (pem). One of: pem, der.")
 @click.argument("args", nargs=-1)
 def _export(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir.export import ExportSpec, read_password

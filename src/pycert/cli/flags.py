@@ -33,12 +33,14 @@ from pycert.kinds import CA_LIFETIME, DEFAULT_RSA_BITS, LEAF_LIFETIME
 if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
+    from pycert.certdir.passwords import Password
     from pycert.certdir.trust.model import TrustPaths
     from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
 Fn = Callable[..., Any]
 KEY_TYPES = ("rsa", "ecdsa", "ed25519")  # pycert.pki.specs.KEY_TYPES, without its imports
+PASSWORD_FILE_ENV = "PYCERT_CA_KEY_PASSWORD_FILE"
 
 
 def _flag(param: click.Parameter | None) -> str:
@@ -74,7 +76,8 @@ class GoDuration(_GoValue):
 
 
 class Choice(click.ParamType):
-    """A fixed set of values, failing as cockroach's enum flags do (a flag error)."""
+    """A fixed set of values, failing as cockroach's enum flags do (a flag error); its
+    help ends in `One of: <values>.` (tests/test_first_minutes.py holds every flag to it)."""
 
     name = "string"
 
@@ -90,7 +93,8 @@ class Choice(click.ParamType):
 
 class ChoiceList(click.ParamType):
     """A comma-separated list of fixed values, as pflag's StringSlice: `--store=system,nss`;
-    a value outside `values` fails as Choice does."""
+    a value outside `values` fails as Choice does, and its help ends in `One of: <values>.`
+    too."""
 
     name = "list"
 
@@ -182,6 +186,22 @@ def ca_key(opts: dict[str, Any]) -> str:
     return env_or(opts.get("ca_key"), "COCKROACH_CA_KEY", "")
 
 
+def ca_key_password(opts: dict[str, Any]) -> Password:
+    """The CA key's password for a command that has --ca-key-password-file: the file's
+    first line (the flag, else PYCERT_CA_KEY_PASSWORD_FILE), else on a terminal a prompt
+    asked only if the key turns out to be encrypted, else None."""
+    if "ca_key_password_file" not in opts:
+        return None
+    path = env_or(opts["ca_key_password_file"], PASSWORD_FILE_ENV, "")
+    if path:
+        from pycert.certdir.passwords import read_password_file
+
+        return read_password_file(path)
+    from pycert.cli import prompt
+
+    return prompt.asker("Password for CA key {path}: ") if prompt.on_terminal() else None
+
+
 def node_user() -> str:
     """CN of node certs: `node`, or COCKROACH_CERT_NODE_USER (a testing aid)."""
     from pycert.identities import normalize_username
@@ -238,19 +258,29 @@ def setup(opts: dict[str, Any]) -> None:
     logflags.configure(opts)
 
 
-def directory(opts: dict[str, Any]) -> CertsDir:
-    """The --certs-dir as the API's CertsDir, with the environment's two switches."""
+def certs_dirs(opts: dict[str, Any]) -> list[str]:
+    """A repeatable --certs-dir: each path once, in the order given; none given: the
+    environment's or the default, as for a single --certs-dir."""
+    given = opts.get("certs_dir") or ()
+    return list(dict.fromkeys(given)) if given else [certs_dir({})]
+
+
+def directory(opts: dict[str, Any], path: str | None = None) -> CertsDir:
+    """The --certs-dir (or `path`) as the API's CertsDir, with the environment's two
+    switches."""
     from pycert.certdir.directory import CertsDir
 
-    return CertsDir(certs_dir(opts), node_user=node_user(), key_permissions=key_permissions())
+    return CertsDir(certs_dir(opts) if path is None else path, node_user=node_user(),
+                    key_permissions=key_permissions())
 
 
 def target(opts: dict[str, Any], **how: Any) -> Target:
-    """How a create command writes: the certs dir, CA key and the write switches."""
+    """How a create command writes: the certs dir, CA key (and its password) and the
+    write switches."""
     how.setdefault("overwrite", bool(opts.get("overwrite")))
     return directory(opts).target(
         ca_key(opts), dry_run=bool(opts.get("dry_run")), out_dir=opts.get("out_dir") or "",
-        backup=bool(opts.get("backup")), **how)
+        backup=bool(opts.get("backup")), ca_key_password=ca_key_password(opts), **how)
 
 
 def key_spec(opts: dict[str, Any]) -> KeySpec:
@@ -277,18 +307,18 @@ def lifetime(opts: dict[str, Any]) -> Lifetime:
     if not_after is not None and opts.get("lifetime") is not None:
         raise flag_error(not_after.strftime("%Y-%m-%dT%H:%M:%SZ"), "--not-after",
                          "cannot be combined with --lifetime")
-    return Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
+    lifetime = Lifetime(opts.get("lifetime"), not_after, opts.get("lifetime_policy") or "error")
+    if lifetime.problem():
+        assert lifetime.ns is not None
+        raise flag_error(format_duration(lifetime.ns), "--lifetime", lifetime.problem())
+    return lifetime
 
 
 # --- flag sets --------------------------------------------------------------------------
 
-@shared
-def common(f: Fn) -> Fn:
-    """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
-    f = click.option("--certs-dir", default=None, metavar="<path>", shell_complete=complete_dir,
-                     help="Path to the directory containing SSL certificates and keys. "
-                     f"[default: {default_certs_dir()}] "
-                     "Environment variable: COCKROACH_CERTS_DIR")(f)
+def _cert_flags(f: Fn) -> Fn:
+    """What every cert command accepts besides --certs-dir: its principal map, the
+    distinguished names and the logging flags."""
     f = click.option("--cert-principal-map", multiple=True, metavar="<cert:db>",
                      help="A comma-separated list of <cert-principal>:<db-principal> mappings; "
                      "only its syntax is checked by cert commands.")(f)
@@ -297,6 +327,39 @@ def common(f: Fn) -> Fn:
     f = click.option("--node-cert-distinguished-name", default="", metavar="<dn>",
                      help="Accepted for compatibility; no effect on cert commands.")(f)
     return logflags.options(f)
+
+
+_CERTS_DIR_HELP = ("Path to the directory containing SSL certificates and keys.{} "
+                   f"[default: {default_certs_dir()}] Environment variable: COCKROACH_CERTS_DIR")
+
+
+@shared
+def common(f: Fn) -> Fn:
+    """Flags every cert command accepts (cert flags plus cockroach's logging flags)."""
+    f = click.option("--certs-dir", default=None, metavar="<path>", shell_complete=complete_dir,
+                     help=_CERTS_DIR_HELP.format(""))(f)
+    return _cert_flags(f)
+
+
+@shared
+def common_dirs(f: Fn) -> Fn:
+    """`common`, with --certs-dir repeatable: for commands that read several directories."""
+    f = click.option("--certs-dir", multiple=True, metavar="<path>", shell_complete=complete_dir,
+                     help=_CERTS_DIR_HELP.format(" Repeatable: each directory is read."))(f)
+    return _cert_flags(f)
+
+
+@shared
+def check_options(f: Fn) -> Fn:
+    """What `check` judges a directory by (and `metrics`, which reports its verdicts)."""
+    f = click.option("--host", "hosts", multiple=True, metavar="<name>",
+                     help="A host name or IP the node certificate must cover (repeatable).")(f)
+    f = click.option("--warn-within", type=Threshold(), default="30d", show_default=True,
+                     help="Warn when a chain expires within this time (`30d`, `720h`) or "
+                     "share of its lifetime (`10%`).")(f)
+    return click.option("--fail-within", type=Threshold(), default="7d", show_default=True,
+                        help="Fail when a chain expires within this time or share of its "
+                        "lifetime.")(f)
 
 
 def report_options(f: Fn) -> Fn:
@@ -326,8 +389,9 @@ def end_options(f: Fn) -> Fn:
                      "replaces --lifetime. (pycert extension)")(f)
     return click.option("--lifetime-policy", type=Choice(("error", "clamp"), "lifetime policy"),
                         default="error", show_default=True,
-                        help="When a certificate would outlive its CA: fail (as cockroach) "
-                        "or end it with the CA. (pycert extension)")(f)
+                        help="When a certificate would outlive its CA: error (fail, as "
+                        "cockroach does) or clamp (end it with the CA). One of: error, clamp. "
+                        "(pycert extension)")(f)
 
 
 def issue_options(f: Fn) -> Fn:
@@ -335,12 +399,21 @@ def issue_options(f: Fn) -> Fn:
     f = report_options(f)
     f = click.option("--key-type", type=Choice(KEY_TYPES, "key type"), default="rsa",
                      show_default=True,
-                     help="Key algorithm; for ecdsa --key-size names the curve "
-                     "(256, 384, 521; default 256). (pycert extension)")(f)
+                     help="Key algorithm: rsa, ecdsa or ed25519; for ecdsa --key-size "
+                     "names the curve (256, 384, 521; default 256). One of: rsa, ecdsa, "
+                     "ed25519. (pycert extension)")(f)
     return backup_option(end_options(f))
 
 
 def ca_key_option(f: Fn, text: str = "Path to the CA key.") -> Fn:
+    """--ca-key, and --ca-key-password-file for the commands that read or write it."""
+    f = click.option("--ca-key-password-file", default=None, metavar="<path>",
+                     shell_complete=complete_file,
+                     help="File (mode 0600 or 0400) whose first line is the CA key's password: "
+                     "an encrypted CA key is opened with it, and a new CA key is written "
+                     "encrypted (PKCS#8, PBKDF2-HMAC-SHA256, AES-256-CBC). Without it, pycert "
+                     "asks on a terminal when the key is encrypted. Environment variable: "
+                     f"{PASSWORD_FILE_ENV} (pycert extension)")(f)
     return click.option("--ca-key", default=None, metavar="<path>", shell_complete=complete_file,
                         help=f"{text} Environment variable: COCKROACH_CA_KEY")(f)
 

@@ -15,7 +15,8 @@ from pycert.errors import CertError
 
 
 @click.option("--format", default="text", type=flags.Choice(("text", "json"), "inspect format"),
-              show_default=True, help="text (human readable) or json (the list schema).")
+              show_default=True, help="text (human readable) or json (the list schema). "
+              "One of: text, json.")
 @click.argument("files", nargs=-1)
 def _inspect(files: tuple[str, ...], **opts: Any) -> None:
     from pycert.certdir.inspect import read_certificates

@@ -20,8 +20,8 @@ LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")
 @flags.common
 @click.option("--format", default=None, type=flags.Choice(LIST_FORMATS, "table display format"),
               help="Output format: table, tsv, csv, records (one row per file) or json, "
-              "ndjson (one object per certificate). [default: table on a terminal, "
-              "else tsv] (pycert extension)")
+              "ndjson (one object per certificate). One of: table, tsv, csv, json, ndjson, "
+              "records. [default: table on a terminal, else tsv] (pycert extension)")
 @click.option("--show-all", is_flag=True,
               help="Also show tenant CA, tenant client and tenant signing "
               "certificates. (pycert extension)")

@@ -79,7 +79,8 @@ def _renew(args: tuple[str, ...], **opts: Any) -> None:
         "ca_key": flags.ca_key(opts), "within": opts["within"], "reuse_key": opts["reuse_key"],
         "strict": opts["strict"], "lifetime": flags.lifetime(opts), "out_dir": opts["out_dir"],
         "dry_run": opts["dry_run"], "backup": opts["backup"],
-        "pkcs8": opts["also_generate_pkcs8_key"]}
+        "pkcs8": opts["also_generate_pkcs8_key"],
+        "ca_key_password": flags.ca_key_password(opts)}
     if opts["every"]:
         result = certs.renew_all(*args, **how)
     else:

@@ -28,7 +28,8 @@ def rotate_flags(f: Fn) -> Fn:
     f = flags.ca_key_option(flags.common(f), "Path for the NEW CA key (must not exist yet "
                             "unless --allow-ca-key-reuse); the old key is never touched.")
     f = click.option("--key-type", type=flags.Choice(flags.KEY_TYPES, "key type"), default=None,
-                     help="Key algorithm of the new CA. [default: the current CA's]")(f)
+                     help="Key algorithm of the new CA. One of: rsa, ecdsa, ed25519. "
+                     "[default: the current CA's]")(f)
     f = click.option("--key-size", type=flags.GoInt(), default=None,
                      help="Key size in bits (ecdsa: the curve). [default: the current CA's]")(f)
     f = click.option("--not-after", type=flags.Rfc3339(), default=None, metavar="<RFC3339>",
@@ -60,7 +61,7 @@ def _rotate_command(kind: Kind) -> CobraCommand:
             key_size=opts["key_size"],
             lifetime=flags.lifetime(opts),
             reuse_key=opts["allow_ca_key_reuse"], dry_run=opts["dry_run"],
-            backup=opts["backup"])
+            backup=opts["backup"], ca_key_password=flags.ca_key_password(opts))
         if rotation.ca is None:
             write_err(f"nothing to rotate: {rotation.key_path} already signs the first "
                       f"certificate of {rotation.bundle}\n")

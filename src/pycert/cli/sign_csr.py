@@ -15,8 +15,8 @@ from pycert.cli.create import report
 @click.option("--out-dir", default="", metavar="<path>",
               help="Write the certificate here instead of --certs-dir.")
 @click.option("--profile", type=flags.Choice(("node", "client", "ui"), "profile"),
-              required=True,
-              help="Certificate profile to issue: node, client or ui; the CSR must suit it.")
+              required=True, help="Certificate profile to issue; the CSR must suit it. "
+              "One of: node, client, ui.")
 @click.argument("args", nargs=-1)
 def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
     if len(args) != 1:

@@ -49,8 +49,8 @@ def _options(f: Any, action: Action) -> Any:
     f = flags.common(f)
     f = click.option("--store", type=flags.ChoiceList(STORES, "trust store"),
                      multiple=True, metavar="<system,nss,java>",
-                     help="Trust stores to act on, comma-separated (repeatable): system, nss, "
-                     "java. [default: system,nss,java]")(f)
+                     help="Trust stores to act on, comma-separated (repeatable; default all "
+                     "three). One of: system, nss, java.")(f)
     f = click.option("--ca-cert", default=None, metavar="<file>", shell_complete=complete_file,
                      help="CA certificate file to trust instead of ca-ui.crt (else ca.crt) "
                      "in --certs-dir.")(f)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -18,12 +19,15 @@ from pycert.hosts import clean_hosts
 from pycert.identities import client_username
 from pycert.kinds import BY_NAME, Kind
 from pycert.kinds import CA as CA_KIND
-from pycert.pki import certs, keys, reissue
+from pycert.pki import certs, keys, reissue, sslcontext
 from pycert.pki.describe import rfc3339
 from pycert.pki.keys import PrivateKey
 from pycert.pki.reading import CertFields, read
 from pycert.pki.signatures import signed_by
 from pycert.pki.specs import KeySpec, KeyType, LeafSpec, Lifetime
+
+if TYPE_CHECKING:
+    import ssl  # the caller's context: pycert itself never loads ssl (~18 ms)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ class Issued:
     def key_pkcs8(self) -> bytes:
         """DER PKCS#8, the `.pk8` file Java's JDBC driver reads."""
         return keys.pkcs8(self._own_key())
+
+    def configure_cert(self, ctx: ssl.SSLContext) -> None:
+        """`ctx` presents this certificate and key (trustme's verb): a server context for
+        a node, a client context for a SQL user; nothing is written to disk."""
+        sslcontext.present(ctx, self.cert_pem + self.key_pem)
 
     def _own_key(self) -> PrivateKey:
         if self.key is None:
@@ -141,6 +150,10 @@ class CA:
         """The CA certificate as `list`, `check` and the records read it."""
         return read(certs.cert_der(self.cert))
 
+    def configure_trust(self, ctx: ssl.SSLContext) -> None:
+        """`ctx` trusts certificates this CA signed (trustme's verb), in memory."""
+        sslcontext.trust(ctx, self.cert_pem)
+
     def check_signature(self, cert: x509.Certificate) -> None:
         """A corrupt key can sign garbage without an error: see docs/security.md."""
         if not signed_by(cert, self.cert):
@@ -175,6 +188,7 @@ class CA:
                 warnings.append("--lifetime-policy=clamp: certificate ends with its CA at "
                                 f"{rfc3339(span.not_after)}")
             certs.check_lifetime(self.cert, span.not_after, now)
+            warnings += [w for w in [certs.expired_warning(span.not_after, now)] if w]
         except CertError as exc:
             raise exc.wrap(kind.texts["creating"]) from exc
         cert = certs.build_leaf(kind, public_key, common_name, sans, self.cert, self.key, span,

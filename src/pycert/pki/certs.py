@@ -20,13 +20,14 @@ from cryptography.x509.name import _ASN1Type  # noqa: PLC2701 - no public way to
 from cryptography.x509.oid import NameOID
 
 from pycert.errors import CertError
+from pycert.gocompat import format_duration
 from pycert.hosts import parse_ip
 from pycert.kinds import Kind
 from pycert.pki.describe import rfc3339
 from pycert.pki.keys import PrivateKey
 from pycert.pki.reading import EKU_OIDS
+from pycert.pki.specs import BACKDATE, Lifetime
 
-BACKDATE = dt.timedelta(hours=24)  # cockroach back-dates NotBefore "for clock issues"
 CA_COMMON_NAME = "Cockroach CA"
 ORGANIZATION = "Cockroach"
 _PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?")
@@ -44,7 +45,11 @@ class Validity:
     def starting(cls, now: dt.datetime, lifetime_ns: int) -> Validity:
         now = now.replace(microsecond=0)
         after = now + dt.timedelta(microseconds=lifetime_ns // 1000)
-        return cls(now - BACKDATE, after.replace(microsecond=0))
+        span = cls(now - BACKDATE, after.replace(microsecond=0))
+        if span.not_after <= span.not_before:
+            raise CertError(f"lifetime {format_duration(lifetime_ns)}: "
+                            f"{Lifetime(lifetime_ns).problem()}")
+        return span
 
     @classmethod
     def until(cls, now: dt.datetime, not_after: dt.datetime) -> Validity:
@@ -209,6 +214,14 @@ def uri_sans(user: str, tenant_ids: tuple[int, ...],
     uris = [f"crdb://tenant/{i}/user/{path}" for i in tenant_ids]
     uris += [f"crdb://tenant-name/{n}/user/{path}" for n in tenant_names]
     return [x509.UniformResourceIdentifier(u) for u in uris]
+
+
+def expired_warning(not_after: dt.datetime, now: dt.datetime) -> str:
+    """A WARNING for a certificate issued already expired (a negative --lifetime), or ""."""
+    if not_after > now:
+        return ""
+    return (f"the certificate is already expired: it ended {rfc3339(not_after)}, before now "
+            "(a negative --lifetime makes an expired certificate, as for tests)")
 
 
 def check_lifetime(ca: x509.Certificate, not_after: dt.datetime, now: dt.datetime) -> None:

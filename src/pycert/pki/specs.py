@@ -12,6 +12,7 @@ from pycert.gocompat import parse_duration
 from pycert.hosts import clean_hosts
 from pycert.kinds import DEFAULT_EC_BITS, DEFAULT_RSA_BITS, Kind
 
+BACKDATE = dt.timedelta(hours=24)  # cockroach back-dates NotBefore "for clock issues"
 KeyType = Literal["rsa", "ecdsa", "ed25519"]
 KEY_TYPES: tuple[KeyType, ...] = ("rsa", "ecdsa", "ed25519")
 LifetimePolicy = Literal["error", "clamp"]
@@ -50,6 +51,16 @@ class Lifetime:
 
     def duration_ns(self, kind: Kind) -> int:
         return self.ns if self.ns is not None else parse_duration(kind.default_lifetime)
+
+    def problem(self) -> str:
+        """Why a certificate cannot live this long (it would end before it begins), or "".
+
+        A negative lifetime down to the back-dating is cockroach's way to make an expired
+        certificate (tests use it); one that reaches back past NotBefore makes none."""
+        if self.ns is not None and self.ns <= -BACKDATE.total_seconds() * 1e9:
+            return ("the certificate would end before it begins: NotBefore is 24h before now, "
+                    "so a lifetime must be more than -24h (e.g. -1h for an expired one)")
+        return ""
 
 
 @dataclass(frozen=True)
