@@ -319,6 +319,7 @@ def test_help_documents_where_the_stores_are() -> None:
         assert res.code == 0
         for variable in ("HOME", "JAVA_HOME", "PYCERT_TRUST_ROOT"):
             assert variable in res.out, (args, variable)
-    assert "One of: system, nss, java." in pycert("trust", "status", "--help", env={"COLUMNS": "200"}).out
+    flat = " ".join(pycert("trust", "status", "--help").out.split())
+    assert "One of: system, nss, java." in flat
     assert pycert("trust").code == 0  # bare: its help
     assert "trust" in pycert("--help").out
