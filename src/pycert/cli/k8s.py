@@ -55,10 +55,10 @@ def _emit(manifest: Any, opts: dict[str, Any]) -> None:
 @manifest_flags
 @click.option("--layout", type=flags.Choice(LAYOUT_VALUES, "layout"), default="files",
               show_default=True,
-              help="Data keys and type, one of: files (ca.crt and cockroach's file names, "
+              help="Data keys and type: files (ca.crt and cockroach's file names, "
               "type Opaque: helm's tls.certs.provided mode, bring-your-own-certs) or tls "
               "(ca.crt, tls.crt, tls.key, type kubernetes.io/tls: helm's tlsSecret, "
-              "self-signer and cert-manager modes, the operator).")
+              "self-signer and cert-manager modes, the operator). One of: files, tls.")
 @click.argument("args", nargs=-1)
 def _secret(args: tuple[str, ...], **opts: Any) -> None:
     if args[:1] not in (("node",), ("client",)) or len(args) != (1 if args[0] == "node" else 2):
