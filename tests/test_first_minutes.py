@@ -169,13 +169,13 @@ def test_a_missing_certs_dir_parent_says_how_to_make_it(tmp_path: Path) -> None:
 
 def _options() -> list[tuple[str, click.Option]]:
     from pycert.cli.app import root
-    from pycert.cli.flags import Choice
+    from pycert.cli.flags import Choice, ChoiceList
 
     found: list[tuple[str, click.Option]] = []
 
     def walk(ctx: click.Context) -> None:
         found.extend((ctx.command_path, p) for p in ctx.command.params
-                     if isinstance(p, click.Option) and isinstance(p.type, Choice))
+                     if isinstance(p, click.Option) and isinstance(p.type, (Choice, ChoiceList)))
         if isinstance(ctx.command, click.Group):
             for name in ctx.command.list_commands(ctx):
                 sub = ctx.command.get_command(ctx, name)
@@ -189,7 +189,7 @@ def _options() -> list[tuple[str, click.Option]]:
 def test_every_enum_flag_lists_exactly_the_values_it_accepts() -> None:
     options = _options()
     assert {o.opts[0] for _, o in options} >= {"--key-type", "--lifetime-policy", "--format",
-                                               "--pkcs8", "--profile"}
+                                               "--pkcs8", "--profile", "--store"}
     for path, option in options:
         listed = re.findall(r"One of: ([^.]*)\.", option.help or "")
         assert listed == [", ".join(option.type.values)], (path, option.opts, option.help)

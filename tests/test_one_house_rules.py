@@ -201,7 +201,7 @@ CHOICES = {
     "export-pkcs8": (("export", "node", "--certs-dir=certs", "--pkcs8=bogus"), "--pkcs8",
                      "PKCS#8 encoding", "pem, der", 4),
     "sign-csr-profile": (("sign-csr", "x.csr", *FLAGS, "--profile=bogus"), "--profile",
-                         "profile", "node, client", 4),
+                         "profile", "node, client, ui", 4),
     "list-format": (("list", "--certs-dir=certs", "--format=bogus"), "--format",
                     "table display format", "table, tsv, csv, json, ndjson, records", 4),
     "check-format": (("check", "--certs-dir=certs", "--format=bogus"), "--format",

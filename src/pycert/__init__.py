@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pycert.certdir.install import Outcome, Target
     from pycert.certdir.k8s import Manifest
     from pycert.certdir.records import Record
+    from pycert.certdir.trust.model import StoreReport, TrustPaths, TrustResult
     from pycert.errors import CertError
     from pycert.kube import statefulset_hosts
     from pycert.pki.authority import CA, Issued
@@ -43,11 +44,14 @@ _EXPORTS = {
     "Manifest": "pycert.certdir.k8s", "statefulset_hosts": "pycert.kube",
     "encrypt_ca_key": "pycert.certdir.cakey", "decrypt_ca_key": "pycert.certdir.cakey",
     "change_ca_key_password": "pycert.certdir.cakey",
+    "TrustPaths": "pycert.certdir.trust.model", "TrustResult": "pycert.certdir.trust.model",
+    "StoreReport": "pycert.certdir.trust.model",
 }
 __all__ = ["CA", "CASpec", "CertError", "CertFields", "CertsDir", "CheckResult", "Issued",
-           "KeySpec", "LeafSpec", "Lifetime", "Manifest", "Outcome", "Record", "Target",
-           "Unreadable", "__version__", "change_ca_key_password", "decrypt_ca_key",
-           "encrypt_ca_key", "read_certificates", "statefulset_hosts"]
+           "KeySpec", "LeafSpec", "Lifetime", "Manifest", "Outcome", "Record", "StoreReport",
+           "Target", "TrustPaths", "TrustResult", "Unreadable", "__version__",
+           "change_ca_key_password", "decrypt_ca_key", "encrypt_ca_key", "read_certificates",
+           "statefulset_hosts"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,11 +13,12 @@ CA_LIFETIME = "87840h"  # 10 years of 366 days, so leap years never shorten a ce
 LEAF_LIFETIME = "43920h"  # 5 years of 366 days
 DEFAULT_RSA_BITS = 2048
 DEFAULT_EC_BITS = 256  # --key-type=ecdsa without --key-size: P-256
-# Where a CN comes from: the fixed CA name, the node user, the <user>/<id> in the file name.
-CommonName = Literal["ca", "node-user", "name", "tenant-signing"]
+# Where a CN comes from: the fixed CA name, the node user, the <user>/<id> in the file name,
+# the first host (cockroach's UI server profile).
+CommonName = Literal["ca", "node-user", "name", "tenant-signing", "first-host"]
 # What `list` shows in its Notes column.
 Note = Literal["num-certs", "addresses", "user", "tenant"]
-Profile = Literal["", "ca", "node", "client", "tenant-client", "tenant-signing"]
+Profile = Literal["", "ca", "node", "ui", "client", "tenant-client", "tenant-signing"]
 
 
 class Kind:
@@ -56,6 +57,8 @@ class Kind:
         rotate_command: str = "",  # CA kinds: the pycert command that starts a rotation
         prune_command: str = "",  # CA kinds: the pycert command that ends one
         trusted_by: str = "",  # CA kinds: who must hold the bundle, for the rotation runbook
+        host_checked: bool = False,  # a certificate a node serves: `check --host` must match it
+        browser_facing: bool = False,  # served to browsers, maybe from a public CA (see below)
     ) -> None:
         self.name, self.prefix, self.label, self.note = name, prefix, label, note
         self.listed, self.is_ca, self.named, self.profile = listed, is_ca, named, profile
@@ -67,6 +70,10 @@ class Kind:
         self.bad_name, self.texts = bad_name, texts or {}
         self.rotate_command, self.prune_command = rotate_command, prune_command
         self.trusted_by = trusted_by
+        # A browser-facing certificate (ui.crt) may come from a public CA (Let's Encrypt,
+        # symlinked in), which cockroach accepts: `check` only warns when it does not chain
+        # to the CA its clients trust, and `renew --all` never replaces it.
+        self.host_checked, self.browser_facing = host_checked, browser_facing
 
     def __repr__(self) -> str:
         return f"Kind({self.name!r})"
@@ -84,19 +91,20 @@ class Kind:
     @property
     def renewable(self) -> bool:
         """A leaf pycert can re-issue from itself: it has a profile and a CA signs it."""
-        return bool(self.profile and self.signers)
+        return bool(self.profile and self.signers) and not self.browser_facing
 
 
 def _ca(name: str, prefix: str, label: str, what: str, command: str = "",
-        listed: bool = True, file_what: str = "", trusted_by: str = "") -> Kind:
-    lifecycle = command.replace("create-", "", 1)  # ca, client-ca, tenant-client-ca
+        listed: bool = True, file_what: str = "", trusted_by: str = "",
+        rotates: bool = True) -> Kind:
+    lifecycle = command.replace("create-", "", 1) if rotates else ""  # ca, client-ca, ...
     return Kind(
         name, prefix, label, "num-certs", listed=listed,
         is_ca=True, profile="ca" if command else "", command=command, cn="ca",
         default_lifetime=CA_LIFETIME, bad_name=f"{file_what or what} certificate filename "
         f"should match {prefix}.crt", texts={"failed": f"failed to generate {what} cert and key"},
-        rotate_command=f"rotate-{lifecycle}" if command else "",
-        prune_command=f"prune-{lifecycle}" if command else "", trusted_by=trusted_by,
+        rotate_command=f"rotate-{lifecycle}" if lifecycle else "",
+        prune_command=f"prune-{lifecycle}" if lifecycle else "", trusted_by=trusted_by,
     )
 
 
@@ -114,14 +122,16 @@ KINDS: tuple[Kind, ...] = (
         "with it, clients verify nodes)"),
     _ca("client-ca", "ca-client", "Client CA", "client CA", "create-client-ca",
         trusted_by="every node (nodes verify client certificates with it)"),
-    _ca("ui-ca", "ca-ui", "UI CA", "UI CA"),
+    _ca("ui-ca", "ca-ui", "UI CA", "UI CA", "create-ui-ca", rotates=False,
+        trusted_by="the browsers that open the DB Console (pycert trust install) and "
+        "cockroach's own HTTP clients"),
     _ca("tenant-client-ca", "ca-client-tenant", "Tenant Client CA", "tenant client CA",
         "create-tenant-client-ca", listed=False, file_what="tenant CA",
         trusted_by="every node and SQL server that accepts tenant client certificates"),
     Kind(
         "node", "node", "Node", "addresses", profile="node", command="create-node",
         signers=("ca",), eku=("serverAuth", "clientAuth"), cn="node-user", takes_hosts=True,
-        ca_copies=("ca", "client-ca"),
+        host_checked=True, ca_copies=("ca", "client-ca"),
         bad_name="node certificate filename should match node.crt",
         texts=_texts("failed to generate node certificate and key",
                      "error creating node server certificate and key",
@@ -129,7 +139,17 @@ KINDS: tuple[Kind, ...] = (
                      "error writing node server key to", "", "generated node certificate:",
                      "generated node key:"),
     ),
-    Kind("ui", "ui", "UI", "addresses", bad_name="UI certificate filename should match ui.crt"),
+    Kind(
+        "ui", "ui", "UI", "addresses", profile="ui", command="create-ui",
+        signers=("ui-ca", "ca"), eku=("serverAuth",), cn="first-host", takes_hosts=True,
+        host_checked=True, browser_facing=True, ca_copies=("ui-ca",),
+        bad_name="UI certificate filename should match ui.crt",
+        texts=_texts("failed to generate UI certificate and key",
+                     "error creating UI server certificate and key",
+                     "could not generate new UI key", "error writing UI server certificate to",
+                     "error writing UI server key to", "", "generated UI certificate:",
+                     "generated UI key:"),
+    ),
     Kind(
         "client", "client", "Client", "user", named=True, profile="client",
         command="create-client", signers=("client-ca", "ca"), eku=("clientAuth",),

@@ -118,6 +118,7 @@ class _Checker:
         self.fixes = Fixes(opts.certs_dir, opts.ca_key, opts.hosts, records)
         self.key_data: dict[int, bytes | OSError] = {}  # id(record) -> its key file, read
         self.prefix = join_prefix(opts.certs_dir)
+        self.present: set[str] = set()  # the certificate files of the directory
 
     def add(self, severity: Severity, check: str, entry: Record | str, message: str,
             fix: str = "") -> None:
@@ -126,6 +127,7 @@ class _Checker:
 
     def check_all(self, files: dict[str, CertFile]) -> None:
         firsts = [r for r in self.records if r.index in (0, None)]
+        self.present = set(files)
         for f in files.values():
             if bad_tenant_id(f):  # cockroach's loader refuses the whole directory
                 self.add("fail", "tenant-id", f.filename,
@@ -169,9 +171,11 @@ class _Checker:
             self.check_user_cn(entry)
         if kind.eku:
             self.check_eku(entry, kind)
-        if kind.signers:
+        if kind.signers and kind.browser_facing:
+            self.check_browser_chain(entry, kind)
+        elif kind.signers:
             self.check_chain(entry, tuple(BY_NAME[s].cert_file() for s in kind.signers))
-        if kind.cn == "node-user":
+        if kind.host_checked:
             self.check_hosts(entry)
         if self.wants_key(entry):
             self.check_key_match(entry)
@@ -249,6 +253,27 @@ class _Checker:
                      f"signed by certificate #{signer.index} of {signer.file}, not by the "
                      "current (first) CA; re-sign before that CA is removed or expires",
                      self.fixes.renew_fix(entry))
+
+    def check_browser_chain(self, entry: Record, kind: Kind) -> None:
+        """ui.crt: signed by the CA cockroach's HTTP clients and `pycert trust` use (the
+        first of its signer files that exists); a warning only, since a certificate from a
+        public CA is fine for browsers and cockroach does not check it."""
+        files = [BY_NAME[s].cert_file() for s in kind.signers]
+        trusted = next((f for f in files if f in self.present), files[-1])
+        signer = entry.signer
+        if signer is not None and signer.file == trusted:
+            if signer.index:
+                self.add("warn", "signed-by-old-ca", entry,
+                         f"signed by certificate #{signer.index} of {signer.file}, not by the "
+                         "current (first) CA; re-issue it before that CA is removed or expires",
+                         self.fixes.recreate(entry))
+            return
+        found = f"signed by {signer.file} #{signer.index}" if signer else \
+            "signed by no certificate in this directory"
+        self.add("warn", "chain", entry,
+                 f"not signed by {trusted} ({found}): browsers trust it only if its issuer is "
+                 f"in their stores some other way (a public CA), and cockroach's own HTTP "
+                 f"clients, which trust {trusted}, refuse it", self.fixes.recreate(entry))
 
     def check_key_match(self, entry: Record) -> None:
         assert entry.cert is not None

@@ -31,6 +31,8 @@ from pycert.certdir.renew import RenewOptions, RenewResult
 from pycert.certdir.rotate import Rotation, rotate_ca
 from pycert.certdir.signers import ca_key_pem, load_ca
 from pycert.certdir.thresholds import Threshold, parse_threshold
+from pycert.certdir.trust import actions as trust_actions
+from pycert.certdir.trust.model import STORES, Action, StoreName, TrustPaths, TrustResult
 from pycert.errors import CertError
 from pycert.gocompat import join, parse_duration
 from pycert.identities import check_safe_filename, client_username
@@ -155,6 +157,16 @@ class CertsDir:
                                             backup=backup, ledger=ledger,
                                             ca_key_password=ca_key_password))
 
+    def create_ui(self, *hosts: str, ca_key: str | os.PathLike[str],
+                  key_type: KeyType = "rsa", key_size: int | None = None,
+                  lifetime: Lifetime | None = None, overwrite: bool = False,
+                  backup: bool = False) -> Outcome:
+        """`create-ui`: ui.crt/ui.key for the hosts browsers use to open the DB Console,
+        signed by ca-ui.crt, else ca.crt."""
+        spec = LeafSpec(BY_NAME["ui"], hosts=hosts, key=KeySpec.of(key_type, key_size),
+                        lifetime=lifetime or Lifetime())
+        return self.issue(spec, self.target(ca_key, overwrite=overwrite, backup=backup))
+
     def create_tenant_client(self, tenant_id: int, *hosts: str, ca_key: str | os.PathLike[str],
                              key_type: KeyType = "rsa", key_size: int | None = None,
                              lifetime: Lifetime | None = None, overwrite: bool = False,
@@ -276,6 +288,16 @@ class CertsDir:
         """`pycert k8s configmap ca`: ca.crt as a ConfigMap, as `kubectl create configmap`
         makes it (the operator's caConfigMapName)."""
         return ca_config_map(self.path, name, namespace)
+
+    # --- trust stores (docs/console.md) ------------------------------------------------
+
+    def trust(self, action: Action, *, paths: TrustPaths,
+              stores: tuple[StoreName, ...] | list[StoreName] = STORES,
+              ca_cert: str | os.PathLike[str] = "", dry_run: bool = False) -> TrustResult:
+        """`pycert trust install|uninstall|status`: `ca_cert` (default ca-ui.crt, else
+        ca.crt, here) in the stores `paths` locate; the result says what each holds."""
+        ca_file = os.fspath(ca_cert) or trust_actions.default_ca_file(self.path)
+        return trust_actions.trust(action, ca_file, paths, stores, dry_run=dry_run)
 
     # --- reading --------------------------------------------------------------------
 

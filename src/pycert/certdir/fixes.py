@@ -42,7 +42,7 @@ class Fixes:
         args = [entry.name] if kind.named else []
         if kind.takes_hosts:
             hosts = list(entry.cert.dns + entry.cert.ip) if entry.cert is not None else []
-            if kind.cn == "node-user":
+            if kind.host_checked:
                 hosts += [h for h in self.hosts if h not in hosts]
                 hosts = hosts or ["<host>"]
             args += hosts
@@ -77,8 +77,11 @@ class Fixes:
         return self.renew_fix(entry)
 
     def rotate_fix(self, kind: Kind) -> str:
-        if not kind.rotate_command:
-            return ""
+        if not kind.rotate_command:  # ca-ui.crt: a new CA key, its certificate prepended
+            if not kind.command:
+                return ""
+            return (self.cmd(kind.command, ca_key=False)
+                    + f" --ca-key={NEW_CA_KEY_PLACEHOLDER} --overwrite")
         return (f"pycert {kind.rotate_command} --certs-dir={_q(self.certs_dir)} "
                 f"--ca-key={NEW_CA_KEY_PLACEHOLDER}")
 

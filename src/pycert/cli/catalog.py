@@ -24,9 +24,15 @@ ENTRIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      (TOP, CERT, MT)),
     ("list", "listing", "list certs in --certs-dir", (TOP, CERT)),
     ("sign-csr", "sign_csr",
-     f"sign a certificate signing request as a node or client cert {EXTENSION}", (TOP,)),
+     f"sign a certificate signing request as a node, client or UI cert {EXTENSION}", (TOP,)),
     ("create-nodes", "create_nodes",
      f"create node certificates and keys, one directory per node {EXTENSION}", (TOP,)),
+    ("create-ui-ca", "create", f"create the UI CA certificate and key, ca-ui.crt {EXTENSION}",
+     (TOP,)),
+    ("create-ui", "create", "create the DB Console's certificate and key, ui.crt and ui.key "
+     f"{EXTENSION}", (TOP,)),
+    ("trust", "trust", "put a CA into the system, browser (NSS) and Java trust stores, or take "
+     f"it out {EXTENSION}", (TOP,)),
     ("export", "export", f"export a node or client key as PKCS#8 or PKCS#12 {EXTENSION}",
      (TOP,)),
     ("check", "check", f"check a certs dir as a node would load it {EXTENSION}", (TOP,)),

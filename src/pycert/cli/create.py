@@ -136,6 +136,18 @@ def _create_node(hosts: tuple[str, ...], **opts: Any) -> None:
 @flags.leaf_outputs
 @flags.ocsp_url
 @flags.ledger
+@click.argument("hosts", nargs=-1)
+def _create_ui(hosts: tuple[str, ...], **opts: Any) -> None:
+    if not hosts and not opts["san"]:
+        raise CertError("create-ui requires at least one host name or address, "
+                        "none was specified", prefixed=False)
+    issue_leaf(BY_NAME["ui"], opts, hosts=hosts)
+
+
+@flags.create_leaf
+@flags.leaf_outputs
+@flags.ocsp_url
+@flags.ledger
 @click.option("--tenant-scope", type=flags.TenantList("ids"), multiple=True,
               metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
@@ -214,4 +226,8 @@ COMMANDS = [
     command(_create_tenant_client, "create-tenant-client",
             f"{CERTS} {KEY} <tenant-id> <host 1> <host 2> ... <host N>", "mt cert"),
     command(_create_tenant_signing, "create-tenant-signing", f"{CERTS} <tenant-id>", "mt cert"),
+    _ca_command(BY_NAME["ui-ca"]),
+    command(_create_ui, "create-ui", f"{CERTS} {KEY} <host 1> <host 2> ... <host N>",
+            long="create the DB Console's certificate and key, ui.crt and ui.key, for the "
+            "hosts browsers use; signed by ca-ui.crt, else ca.crt (pycert extension)"),
 ]

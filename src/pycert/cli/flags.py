@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from pycert.certdir.directory import CertsDir
     from pycert.certdir.install import Target
     from pycert.certdir.passwords import Password
+    from pycert.certdir.trust.model import TrustPaths
     from pycert.pki.keys import PendingKey
     from pycert.pki.specs import KeySpec, Lifetime
 
@@ -87,6 +89,27 @@ class Choice(click.ParamType):
             raise flag_error(str(value), _flag(param), f"invalid {self.what}: {value} "
                              f"(possible values: {', '.join(self.values)})")
         return str(value)
+
+
+class ChoiceList(click.ParamType):
+    """A comma-separated list of fixed values, as pflag's StringSlice: `--store=system,nss`;
+    a value outside `values` fails as Choice does, and its help ends in `One of: <values>.`
+    too."""
+
+    name = "list"
+
+    def __init__(self, values: tuple[str, ...], what: str) -> None:
+        self.values, self.what = values, what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        items = tuple(item.strip() for item in str(value).split(","))
+        for item in items:
+            if item not in self.values:
+                raise flag_error(str(value), _flag(param), f"invalid {self.what}: {item} "
+                                 f"(possible values: {', '.join(self.values)})")
+        return items
 
 
 class Rfc3339(click.ParamType):
@@ -202,6 +225,29 @@ def _key_permissions(value: str) -> bool:
         log.error("error parsing COCKROACH_SKIP_KEY_PERMISSION_CHECK: %s; key permissions "
                   "are still checked", exc)
         return True
+
+
+SYSTEM_SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")  # update-ca-certificates lives here
+
+
+def trust_paths() -> TrustPaths:
+    """Where the trust stores are: HOME (NSS databases), JAVA_HOME (the JDK's cacerts),
+    PYCERT_TRUST_ROOT (prefix of every system path), and PATH plus the sbin directories
+    (a user's PATH often lacks /usr/sbin, where update-ca-certificates is)."""
+    from pycert.certdir.trust.model import TrustPaths
+
+    search = os.environ.get("PATH", os.defpath).split(os.pathsep)
+    search += [d for d in SYSTEM_SBIN if d not in search]
+    return TrustPaths(home=os.environ.get("HOME", ""), java_home=os.environ.get("JAVA_HOME", ""),
+                      root=os.environ.get("PYCERT_TRUST_ROOT", ""),
+                      path=os.pathsep.join(search))
+
+
+def trust_env(store: str) -> str:
+    """The variable (as `NAME=value `) a store's location came from, for a `sudo` line."""
+    name = {"system": "PYCERT_TRUST_ROOT", "nss": "HOME", "java": "JAVA_HOME"}[store]
+    value = os.environ.get(name, "")
+    return f"{name}={shlex.quote(value)} " if value else ""
 
 
 def setup(opts: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""`sign-csr FILE --profile=node|client`: the CA host's half of the offline CSR flow."""
+"""`sign-csr FILE --profile=node|client|ui`: the CA host's half of the offline CSR flow."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from pycert.cli.create import report
 @flags.ledger
 @click.option("--out-dir", default="", metavar="<path>",
               help="Write the certificate here instead of --certs-dir.")
-@click.option("--profile", type=flags.Choice(("node", "client"), "profile"), required=True,
-              help="Certificate profile to issue; the CSR must suit it. "
-              "One of: node, client.")
+@click.option("--profile", type=flags.Choice(("node", "client", "ui"), "profile"),
+              required=True, help="Certificate profile to issue; the CSR must suit it. "
+              "One of: node, client, ui.")
 @click.argument("args", nargs=-1)
 def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
     if len(args) != 1:
@@ -31,4 +31,4 @@ def _sign_csr(args: tuple[str, ...], **opts: Any) -> None:
 
 
 COMMANDS = [command(_sign_csr, "sign-csr",
-                    "--certs-dir=<path> --ca-key=<path> --profile=node|client <file.csr>")]
+                    "--certs-dir=<path> --ca-key=<path> --profile=node|client|ui <file.csr>")]

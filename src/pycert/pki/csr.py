@@ -76,7 +76,7 @@ def _check_extensions(csr: x509.CertificateSigningRequest, kind: Kind) -> None:
     exts = csr.extensions
     try:
         if exts.get_extension_for_class(x509.BasicConstraints).value.ca:
-            raise CertError("the CSR requests CA:TRUE; a node or client certificate must not "
+            raise CertError("the CSR requests CA:TRUE; a leaf certificate must not "
                             "be a CA")
     except x509.ExtensionNotFound:
         pass

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pycert.gocompat import parse_duration
+from pycert.hosts import clean_hosts
 from pycert.kinds import DEFAULT_EC_BITS, DEFAULT_RSA_BITS, Kind
 
 BACKDATE = dt.timedelta(hours=24)  # cockroach back-dates NotBefore "for clock issues"
@@ -64,7 +65,7 @@ class Lifetime:
 
 @dataclass(frozen=True)
 class LeafSpec:
-    """A node, client or tenant-client certificate to issue: its identity and options."""
+    """A node, UI, client or tenant-client certificate to issue: its identity and options."""
 
     kind: Kind
     name: str = ""  # the user of a client, the tenant id of a tenant client
@@ -78,8 +79,11 @@ class LeafSpec:
 
     @property
     def common_name(self) -> str:
-        return self.node_user if self.kind.cn == "node-user" else self.name
-
+        if self.kind.cn == "node-user":
+            return self.node_user
+        if self.kind.cn == "first-host":  # cockroach's UI profile: CN = hosts[0], as cleaned
+            return clean_hosts(list(self.hosts[:1]))[0][0] if self.hosts else ""
+        return self.name
 
 @dataclass(frozen=True)
 class CASpec:
