@@ -120,7 +120,7 @@ def test_flags_of_create_crl(tmp_path: Path) -> None:
     res = pycert("create-crl", *CA, "--out=x", "--format=txt", cwd=work)
     assert res.code == 4 and "(possible values: pem, der)" in res.err
     res = pycert("create-crl", *CA, "--out=x", "--issuer=node", cwd=work)
-    assert res.code == 4 and "(possible values: ca, client-ca, tenant-client-ca)" in res.err
+    assert res.code == 4 and "(possible values: ca, client-ca, ui-ca, tenant-client-ca)" in res.err
     res = pycert("create-crl", *CA, "--out=x", "--issuer=client-ca", cwd=work)
     assert res.code == 1 and "ca-client.crt" in res.err
     res = pycert("create-crl", *CA, "--out=x", "--next-update=0s", cwd=work)
