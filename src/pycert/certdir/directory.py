@@ -13,40 +13,42 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from pycert.certdir import batch, check, csrs, issue, records, renew
+from pycert.certdir import csrs, issue, records
 from pycert.certdir import ledger as ledgers
-from pycert.certdir.check import Result
-from pycert.certdir.export import ExportSpec, export
 from pycert.certdir.files import Planned, dir_lock
 from pycert.certdir.install import Outcome, Target, install, planned
-from pycert.certdir.k8s import Manifest, ca_config_map, leaf_secret
 from pycert.certdir.ledger import Ledger
 from pycert.certdir.listing import Row, rows
 from pycert.certdir.loader import CertFile, Tick, load_dir
-from pycert.certdir.metrics import Family, Unchecked, families
 from pycert.certdir.passwords import Password
-from pycert.certdir.prune import Pruning, prune_ca
 from pycert.certdir.records import Record
-from pycert.certdir.renew import RenewOptions, RenewResult
-from pycert.certdir.rotate import Rotation, rotate_ca
 from pycert.certdir.signers import ca_key_pem, load_ca
 from pycert.certdir.thresholds import Threshold, parse_threshold
-from pycert.certdir.trust import actions as trust_actions
-from pycert.certdir.trust.model import STORES, Action, StoreName, TrustPaths, TrustResult
 from pycert.errors import CertError
 from pycert.gocompat import join, parse_duration
 from pycert.identities import check_safe_filename, client_username
 from pycert.kinds import BY_NAME
-from pycert.kube import Layout
 from pycert.pki.authority import CA, Issued
 from pycert.pki.certs import utcnow
 from pycert.pki.keys import PendingKey
 from pycert.pki.specs import CASpec, KeySpec, KeyType, LeafSpec, Lifetime
 
+# Every command imports this module; what one command family alone needs is imported by
+# its methods (each marked `# lazy:`), so that `list` and `create-*` do not pay for it.
 if TYPE_CHECKING:
+    from pycert.certdir import batch
+    from pycert.certdir.check import Result
     from pycert.certdir.crls import Crl
+    from pycert.certdir.export import ExportSpec
+    from pycert.certdir.k8s import Manifest
+    from pycert.certdir.metrics import Family, Unchecked
+    from pycert.certdir.prune import Pruning
+    from pycert.certdir.renew import RenewOptions, RenewResult
     from pycert.certdir.responder import Responder
     from pycert.certdir.revocation import Imported, Revocation
+    from pycert.certdir.rotate import Rotation
+    from pycert.certdir.trust.model import Action, StoreName, TrustPaths, TrustResult
+    from pycert.kube import Layout
 
 
 class CertsDir:
@@ -95,6 +97,9 @@ class CertsDir:
     @staticmethod
     def node_list(path: str) -> list[batch.Row]:
         """The rows of a node list (CSV `name,host,host…` or JSON), every one checked."""
+        # lazy: only create-nodes needs it
+        from pycert.certdir import batch
+
         return batch.read_rows(path)
 
     def create_nodes(self, spec: LeafSpec, nodes: str | list[batch.Row], out_dir: str,
@@ -102,6 +107,9 @@ class CertsDir:
                      *, source: str = "") -> list[Outcome]:
         """`create-nodes`: a node directory under `out_dir` per row of `nodes` (a node
         list's path, or its rows; `source` names it in errors), installed in one commit."""
+        # lazy: only create-nodes needs it
+        from pycert.certdir import batch
+
         if isinstance(nodes, str):
             source = source or nodes
             nodes = batch.read_rows(nodes)
@@ -109,6 +117,9 @@ class CertsDir:
 
     def export(self, spec: ExportSpec, target: Target) -> Outcome:
         """`export`: a pair's key as PKCS#8 and/or key, certificate and chain as PKCS#12."""
+        # lazy: only export needs it
+        from pycert.certdir.export import export
+
         return export(spec, target)
 
     def create_ca(self, ca_key: str | os.PathLike[str], *, kind: str = "ca",
@@ -227,6 +238,9 @@ class CertsDir:
               ca_key_password: Password = None) -> RenewResult:
         """`pycert renew node` / `renew client alice bob`: re-issued from what they say
         (`ocsp_urls` replaces their AIA OCSP URLs; None keeps each one's)."""
+        # lazy: only renew needs it
+        from pycert.certdir import renew
+
         picks = [renew.pick(kind, name) for name in names or ("",)]
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
                                        pkcs8=pkcs8, ledger=ledger,
@@ -242,6 +256,9 @@ class CertsDir:
                   ca_key_password: Password = None) -> RenewResult:
         """`pycert renew --all [kind...]`: every node, client and tenant client certificate
         (or those of `kinds`), in one commit."""
+        # lazy: only renew needs it
+        from pycert.certdir import renew
+
         rows_ = tuple(renew.renewable_kind(k) for k in kinds)
         return renew.renew(self.target(ca_key, out_dir=out_dir, dry_run=dry_run, backup=backup,
                                        pkcs8=pkcs8, ledger=ledger,
@@ -258,6 +275,9 @@ class CertsDir:
         `new_ca_key` (encrypted with `ca_key_password`, if bytes) and its certificate first
         in the bundle; the old key is not touched. The new CA may sign CRLs if `crl_sign`
         or the current one may."""
+        # lazy: only rotate-* needs it
+        from pycert.certdir.rotate import rotate_ca
+
         return rotate_ca(BY_NAME[kind], self.target(new_ca_key, dry_run=dry_run, backup=backup,
                                                     ledger=ledger,
                                                     ca_key_password=ca_key_password),
@@ -267,6 +287,9 @@ class CertsDir:
                  backup: bool = False) -> Pruning:
         """`pycert prune-ca`: stage 3, expired (and, with `unused`, unused) CA certificates
         out of the bundle; never the first one."""
+        # lazy: only prune-* needs it
+        from pycert.certdir.prune import prune_ca
+
         return prune_ca(BY_NAME[kind], self.target(dry_run=dry_run, backup=backup),
                         unused=unused)
 
@@ -280,6 +303,9 @@ class CertsDir:
             raise CertError(f"a Secret is made of the node pair or of a client's, not "
                             f"{' '.join(filter(None, (what, user)))!r}: "
                             "give node, or client <user>")
+        # lazy: only k8s needs it
+        from pycert.certdir.k8s import leaf_secret
+
         kind = BY_NAME[what]
         return leaf_secret(self.path, kind, client_username(user) if user else "", name,
                            namespace, layout)
@@ -287,17 +313,26 @@ class CertsDir:
     def k8s_config_map(self, *, name: str, namespace: str = "") -> Manifest:
         """`pycert k8s configmap ca`: ca.crt as a ConfigMap, as `kubectl create configmap`
         makes it (the operator's caConfigMapName)."""
+        # lazy: only k8s needs it
+        from pycert.certdir.k8s import ca_config_map
+
         return ca_config_map(self.path, name, namespace)
 
     # --- trust stores (docs/console.md) ------------------------------------------------
 
     def trust(self, action: Action, *, paths: TrustPaths,
-              stores: tuple[StoreName, ...] | list[StoreName] = STORES,
+              stores: tuple[StoreName, ...] | list[StoreName] | None = None,
               ca_cert: str | os.PathLike[str] = "", dry_run: bool = False) -> TrustResult:
         """`pycert trust install|uninstall|status`: `ca_cert` (default ca-ui.crt, else
-        ca.crt, here) in the stores `paths` locate; the result says what each holds."""
-        ca_file = os.fspath(ca_cert) or trust_actions.default_ca_file(self.path)
-        return trust_actions.trust(action, ca_file, paths, stores, dry_run=dry_run)
+        ca.crt, here) in the stores `paths` locate (all of them unless `stores`); the result
+        says what each holds."""
+        # lazy: only trust needs it
+        from pycert.certdir.trust import actions
+        from pycert.certdir.trust.model import STORES  # lazy: as above
+
+        ca_file = os.fspath(ca_cert) or actions.default_ca_file(self.path)
+        return actions.trust(action, ca_file, paths, STORES if stores is None else stores,
+                             dry_run=dry_run)
 
     # --- reading --------------------------------------------------------------------
 
@@ -340,6 +375,9 @@ class CertsDir:
               tick: Tick | None = None, ledger: str = "", crl: str = "") -> Result:
         """Would a CockroachDB node accept this directory? See `pycert check`. A ledger
         (`ledger`, or index.txt beside `ca_key`) or a CRL file (`crl`) adds the revoked rule."""
+        # lazy: only check (and metrics) needs it
+        from pycert.certdir import check
+
         opts = check.Options(self.path, list(hosts), _threshold(warn_within),
                              _threshold(fail_within), principal_map or {},
                              os.fspath(ca_key), self.node_user, self.key_permissions,
@@ -352,6 +390,9 @@ class CertsDir:
                 tick: Tick | None = None) -> Result | Unchecked:
         """`check`, but a directory it cannot read at all (missing, not a directory,
         unreadable) is an `Unchecked` rather than an error: what `pycert metrics` reports."""
+        # lazy: only metrics needs it
+        from pycert.certdir.metrics import Unchecked
+
         now = now or utcnow()
         try:
             return self.check(hosts=hosts, warn_within=warn_within, fail_within=fail_within,
@@ -363,6 +404,9 @@ class CertsDir:
         """`pycert metrics` for this directory: CockroachDB's certificate gauges and
         pycert's own families (`observe`'s options); `certdir.metrics.families` merges
         several directories."""
+        # lazy: only metrics needs it
+        from pycert.certdir.metrics import families
+
         return families([self.observe(**check_options)])
 
     # --- revocation: the ledger, CRLs, OCSP (docs/revocation.md) ----------------------
@@ -457,6 +501,9 @@ def _renew_options(within: str | Threshold | None, reuse_key: bool, strict: bool
                    lifetime: Lifetime | None,
                    ocsp_urls: tuple[str, ...] | None = None) -> RenewOptions:
     """`within` as `30d`, `10%` or a parsed Threshold (the CLI's flag type)."""
+    # lazy: only renew needs it
+    from pycert.certdir.renew import RenewOptions
+
     window = _threshold(within) if within is not None else None
     return RenewOptions(window, reuse_key, strict, lifetime or Lifetime(), ocsp_urls)
 

@@ -9,7 +9,6 @@ disk, gone when closed); elsewhere through a private temporary directory, remove
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +30,8 @@ def present(ctx: ssl.SSLContext, chain_pem: bytes) -> None:
         finally:
             os.close(fd)
         return
+    import tempfile  # lazy: ~4 ms of every command's start-up, and only non-Linux needs it
+
     with tempfile.TemporaryDirectory() as private:  # 0700: only this user can look in
         path = os.path.join(private, "chain.pem")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
