@@ -51,6 +51,23 @@ def test_piped_list_and_creates_never_import_tabulate_or_yaml(tmp_path: Path) ->
     assert _modules_after(["list", f"--certs-dir={certs}"], watch) == dict.fromkeys(watch, False)
 
 
+FAMILIES = ("pycert.certdir.trust.actions", "pycert.certdir.k8s", "pycert.certdir.metrics",
+            "pycert.certdir.check", "pycert.certdir.renew", "pycert.certdir.rotate",
+            "pycert.certdir.prune", "pycert.certdir.export", "pycert.certdir.batch",
+            "pycert.certdir.responder", "tempfile")
+
+
+def test_list_and_creates_import_no_other_command_familys_modules(tmp_path: Path) -> None:
+    """Every command imports `CertsDir`; what only trust, k8s, metrics, check, the lifecycle,
+    export or create-nodes need stays out of `list` and create-* (≈ 35 ms, bench/)."""
+    certs, key = f"--certs-dir={tmp_path}/certs", f"--ca-key={tmp_path}/ca.key"
+    for args in (["create-ca", certs, key], ["create-node", "h", certs, key],
+                 ["create-client", "root", certs, key], ["list", certs]):
+        seen = _modules_after(args, FAMILIES)
+        assert not any(seen.values()), (args[0], seen)
+    assert _modules_after(["check", certs], FAMILIES)["pycert.certdir.check"]
+
+
 def test_tabulate_and_yaml_are_imported_where_they_work(tmp_path: Path) -> None:
     certs = str(tmp_path / "certs")
     assert pycert("create-ca", f"--certs-dir={certs}", f"--ca-key={certs}/ca.key").code == 0
