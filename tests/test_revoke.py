@@ -77,7 +77,11 @@ def test_revoke_node_then_openssl_ca_status_reads_it(pki: Path) -> None:
     (("client", "alice", "bob"), "at most one name"),
     (("tenant-signing", "2"), "cannot revoke 'tenant-signing'"),
     ((), "revoke needs what to revoke"),
-    (("certs/nope.crt",), "could not read certs/nope.crt"),
+    (("certs/nope.crt",), "cannot revoke 'certs/nope.crt': no such certificate file, and "
+                          "not a kind\nHINT: give a certificate file, <kind> [<name>]"),
+    (("nodes",), "cannot revoke 'nodes': no such certificate file, and not a kind"),
+    (("ui-ca",), "cannot revoke the CA itself (ca-ui.crt): a CA is trusted by its holders, "
+                 "not checked; replace it with pycert create-ui-ca --overwrite"),
 ])
 def test_what_revoke_refuses(pki: Path, args: tuple[str, ...], words: str) -> None:
     ok(pki, "revoke", "client", "alice", *CA)

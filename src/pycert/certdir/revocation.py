@@ -87,10 +87,11 @@ def revocable_kind(name: str) -> Kind:
     """A kind `revoke <kind> [<name>]` takes: certificates a CA signs, never a CA."""
     kind = BY_NAME.get(name)
     if kind is not None and kind.is_ca:
+        cure = (f"replace it with pycert {kind.rotate_command} and remove the old one with "
+                f"pycert {kind.prune_command}") if kind.rotate_command else \
+            f"replace it with pycert {kind.command} --overwrite and a new --ca-key"
         raise CertError(f"cannot revoke the CA itself ({kind.cert_file()}): a CA is trusted "
-                        f"by its holders, not checked; replace it with pycert "
-                        f"{kind.rotate_command or 'rotate-ca'} and remove the old one with "
-                        f"pycert {kind.prune_command or 'prune-ca'}")
+                        f"by its holders, not checked; {cure}")
     takes = [k for k in KINDS if k.signers and not k.is_ca]
     if kind is None or kind not in takes:
         raise CertError(f"cannot revoke {name!r}: revoke takes a certificate file, "

@@ -4,6 +4,7 @@ ledger (pycert extension; docs/revoke.md)."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +56,7 @@ def _target(args: tuple[str, ...], serial: str | None) -> tuple[str, str, str]:
         return "", "", ""
     if not args:
         raise CertError("revoke needs what to revoke: a certificate file, <kind> [<name>] "
-                        "(node, client <user>, tenant-client <id>) or --serial=<hex>",
+                        "(node, client <user>, tenant-client <id>, ui) or --serial=<hex>",
                         prefixed=False)
     if args[0] in BY_NAME:
         if len(args) > 2:
@@ -65,6 +66,10 @@ def _target(args: tuple[str, ...], serial: str | None) -> tuple[str, str, str]:
     if len(args) > 1:
         raise CertError(f"revoke takes one certificate file at a time, got {len(args)}",
                         prefixed=False)
+    if not os.path.lexists(args[0]):
+        raise CertError(f"cannot revoke {args[0]!r}: no such certificate file, and not a kind",
+                        prefixed=False, hint="give a certificate file, <kind> [<name>] (node, "
+                        "client <user>, tenant-client <id>, ui) or --serial=<hex>")
     return "", "", args[0]
 
 
