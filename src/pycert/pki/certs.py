@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import warnings
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from cryptography import x509
@@ -174,17 +175,25 @@ def build_leaf(kind: Kind, public_key: CertificatePublicKeyTypes, common_name: s
         .add_extension(leaf_key_usage(public_key), critical=True)
         .add_extension(leaf_eku(kind), critical=False)
     )
-    try:
-        skid = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        akid = x509.AuthorityKeyIdentifier(skid.digest, None, None)
-        builder = builder.add_extension(akid, critical=False)
-    except x509.ExtensionNotFound:
-        pass
+    builder = with_authority_key_id(builder, issuer)
     if ocsp_urls:
         builder = builder.add_extension(ocsp_access(ocsp_urls), critical=False)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
     return builder.sign(issuer_key, hash_for(issuer_key))
+
+
+Builder = TypeVar("Builder", x509.CertificateBuilder, x509.CertificateRevocationListBuilder)
+
+
+def with_authority_key_id(builder: Builder, issuer: x509.Certificate) -> Builder:
+    """AKID = the issuer's SKID (as Go writes it: key identifier only), if it has one."""
+    try:
+        skid = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        return builder
+    return builder.add_extension(x509.AuthorityKeyIdentifier(skid.digest, None, None),
+                                 critical=False)
 
 
 def ocsp_access(urls: tuple[str, ...]) -> x509.AuthorityInformationAccess:
@@ -225,12 +234,7 @@ def build_ocsp_signer(public_key: CertificatePublicKeyTypes, issuer: x509.Certif
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]),
                        critical=False)
     )
-    try:
-        skid = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier(skid.digest, None, None),
-                                        critical=False)
-    except x509.ExtensionNotFound:
-        pass
+    builder = with_authority_key_id(builder, issuer)
     builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
     return builder.sign(issuer_key, hash_for(issuer_key))
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from cryptography import x509
 
-from pycert.pki.certs import hash_for
+from pycert.pki.certs import hash_for, with_authority_key_id
 from pycert.pki.keys import PrivateKey
 
 # OpenSSL's names (crl_reasons in apps/ca.c, matched without regard to case) -> RFC 5280.
@@ -93,11 +93,6 @@ def build_crl(issuer: x509.Certificate, key: PrivateKey,
         if flag is not None:
             entry = entry.add_extension(x509.CRLReason(flag), critical=False)
         builder = builder.add_revoked_certificate(entry.build())
-    try:
-        skid = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier(skid.digest, None, None),
-                                        critical=False)
-    except x509.ExtensionNotFound:
-        pass
+    builder = with_authority_key_id(builder, issuer)
     builder = builder.add_extension(x509.CRLNumber(number), critical=False)
     return builder.sign(key, hash_for(key))
