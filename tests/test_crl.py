@@ -77,7 +77,7 @@ def test_create_crl_lists_the_revoked_with_their_reasons(tmp_path: Path) -> None
     assert doc["number"] == 1 and doc["revoked"] == 3 and doc["path"] == "out/crl.pem"
     crl = _crl(work / "out/crl.pem")
     ca = cert(work / "certs/ca.crt")
-    assert crl.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
+    assert crl.is_signature_valid(ca.public_key())
     assert crl.issuer == ca.subject
     assert crl.next_update_utc is not None and crl.last_update_utc is not None
     assert crl.next_update_utc - crl.last_update_utc == dt.timedelta(hours=48)
@@ -145,6 +145,44 @@ def test_openssl_verifies_the_crl_and_enforces_it(tmp_path: Path) -> None:
         assert res.returncode == code and words in res.stdout + res.stderr, res
 
 
+def test_during_a_rotation_the_old_ca_key_still_signs_its_crl_and_signer(
+        tmp_path: Path) -> None:
+    """Stage 1 puts the new CA first in ca.crt; the old key still signs a CRL and an OCSP
+    signer for the old CA's certificates. openssl, trusting both CAs with both CRLs, refuses
+    the revoked old-CA client and accepts the others."""
+    openssl = need_tool("openssl", "openssl")
+    work = make_pki(tmp_path, "alice", "bob", signer=False)
+    ok(work, "rotate-ca", "--certs-dir=certs", "--ca-key=safe/ca-2.key", "--crl-sign", *FAST)
+    new = ("--certs-dir=certs", "--ca-key=safe/ca-2.key")
+    ok(work, "create-client", "carol", *new, *FAST)
+    ok(work, "revoke", "client", "bob", *CA)
+    ok(work, "create-crl", *CA, "--out=old.crl")
+    ok(work, "create-crl", *new, "--out=new.crl")
+    old_ca, new_ca = x509.load_pem_x509_certificates((work / "certs/ca.crt").read_bytes())[::-1]
+    assert _crl(work / "old.crl").is_signature_valid(old_ca.public_key())
+    assert _crl(work / "new.crl").is_signature_valid(new_ca.public_key())
+    ok(work, "create-ocsp-signer", *CA)
+    signer = x509.load_pem_x509_certificates((work / "safe/ca.ocsp.pem").read_bytes())[0]
+    signer.verify_directly_issued_by(old_ca)
+    (work / "both.crl").write_bytes((work / "new.crl").read_bytes() +
+                                    (work / "old.crl").read_bytes())
+    for user, code, words in (("alice", 0, ": OK"), ("carol", 0, ": OK"),
+                              ("bob", 2, "error 23 at 0 depth lookup: certificate revoked")):
+        res = subprocess.run([openssl, "verify", "-crl_check", "-CRLfile", "both.crl",
+                              "-CAfile", "certs/ca.crt", f"certs/client.{user}.crt"],
+                             cwd=work, capture_output=True, text=True)
+        assert res.returncode == code and words in res.stdout + res.stderr, (user, res)
+    res = pycert("create-crl", "--certs-dir=certs", "--ca-key=safe/stray.key", "--out=x.crl",
+                 cwd=work)
+    assert res.code == 1 and "no such file" in res.err.lower()
+    ok(work, "create-ca", "--certs-dir=other", "--ca-key=safe/other.key", *FAST)
+    res = pycert("create-crl", "--certs-dir=certs", "--ca-key=safe/other.key", "--out=x.crl",
+                 cwd=work)
+    assert res.code == 1 and "private key does not match public key" in res.err
+    assert "HINT: --ca-key must be the key of one of the CA certificates in certs/ca.crt" \
+        in res.err
+
+
 def test_check_with_a_crl(tmp_path: Path) -> None:
     """check --crl: the revoked client fails [revoked]; a CRL signed by a CA without cRLSign,
     or past its next update, fails [crl-unusable], as PostgreSQL would refuse it."""
@@ -164,7 +202,7 @@ def test_check_with_a_crl(tmp_path: Path) -> None:
     crl = (x509.CertificateRevocationListBuilder().issuer_name(ca.subject)
            .last_update(now - dt.timedelta(days=9)).next_update(now - dt.timedelta(days=2))
            .add_extension(x509.CRLNumber(1), critical=False)
-           .sign(key, hashes.SHA256()))  # type: ignore[arg-type]
+           .sign(key, hashes.SHA256()))
     (other / "crl.pem").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
     res = pycert("check", "--certs-dir=certs", "--crl=crl.pem", "--format=json", cwd=other)
     messages = [p["message"] for p in json.loads(res.out)["problems"]

@@ -37,7 +37,7 @@ class Crl:
     next_update: dt.datetime
     revoked: int
     ledger: str
-    issuer: str  # the CA file whose first certificate signed it
+    issuer: str  # the CA file whose certificate (the one the CA key matches) signed it
     crl: x509.CertificateRevocationList
 
 
@@ -47,8 +47,9 @@ def number_path(ledger_path: str) -> str:
 
 def create_crl(kind: Kind, target: Target, out: str, next_update: dt.timedelta, *,
                der: bool = False, now: dt.datetime | None = None) -> Crl:
-    """A CRL of every revoked serial in the ledger, signed by the first certificate of
-    `kind`'s CA file and the CA key; refused when that CA may not sign CRLs."""
+    """A CRL of every revoked serial in the ledger, signed by the CA key and its certificate
+    in `kind`'s CA file (an old CA's too, during a rotation); refused when that CA may not
+    sign CRLs."""
     if not target.ca_key:
         raise CertError("the path to the CA key is required")
     if not out:
@@ -59,7 +60,7 @@ def create_crl(kind: Kind, target: Target, out: str, next_update: dt.timedelta, 
     if not book_path:
         raise CertError("create-crl lists the ledger's revocations: it needs a ledger")
     bundle = join(target.certs_dir, kind.cert_file())
-    ca = load_ca(kind, bundle, target.ca_key, target.ca_key_password)
+    ca = load_ca(kind, bundle, target.ca_key, target.ca_key_password, any_certificate=True)
     if not ca.crl_sign:
         raise CertError(
             f"the CA certificate {bundle} may not sign CRLs: its key usage lacks cRLSign "

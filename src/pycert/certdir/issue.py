@@ -167,14 +167,15 @@ def _create_leaf(spec: LeafSpec, target: Target, pending: PendingKey | None) -> 
 
 def create_ocsp_signer(kind: Kind, target: Target, lifetime: Lifetime,
                        key: PendingKey | None = None) -> Outcome:
-    """The delegated OCSP responder certificate of `kind`'s CA (the first certificate of its
-    file), signed with the CA key and written with its own key, 0600, to `<CA key
-    stem>.ocsp.pem` (in `target.out_dir` if given), replacing the one there."""
+    """The delegated OCSP responder certificate of `kind`'s CA (the certificate of its file
+    the CA key matches: an old CA's too, during a rotation), signed with the CA key and
+    written with its own key, 0600, to `<CA key stem>.ocsp.pem` (in `target.out_dir` if
+    given), replacing the one there."""
     with failing_as(OCSP_SIGNER.texts["failed"]):
         if not target.ca_key:
             raise CertError("the path to the CA key is required")
         bundle = join(target.certs_dir, kind.cert_file())
-        ca = load_ca(kind, bundle, target.ca_key, target.ca_key_password)
+        ca = load_ca(kind, bundle, target.ca_key, target.ca_key_password, any_certificate=True)
         try:
             private = (key or PendingKey(KeySpec("ecdsa", 256))).result()
         except ValueError as exc:

@@ -6,7 +6,10 @@ here with the words a CockroachDB node would use.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pycert import log
 from pycert.certdir.files import Planned, read_regular, same_content
@@ -19,6 +22,9 @@ from pycert.pki.authority import CA
 from pycert.pki.keys import PrivateKey, is_key_block
 from pycert.pki.pem import Block, blocks, encode
 from pycert.pki.reading import CertFields, Unreadable, read
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 def signer_path(kind: Kind, certs_dir: str) -> tuple[Kind, str]:
@@ -39,19 +45,23 @@ def _read(path: str) -> bytes:
         raise ValueError(f"open {path}: {errno_text(exc)}") from exc
 
 
-def load_ca(kind: Kind, cert_path: str, key_path: str, password: Password = None) -> CA:
-    """The first certificate of a CA file and the key that must match it; `password`
-    opens the key if it is encrypted (every command that signs comes through here)."""
+def load_ca(kind: Kind, cert_path: str, key_path: str, password: Password = None, *,
+            any_certificate: bool = False) -> CA:
+    """The first certificate of a CA file and the key that must match it (with
+    `any_certificate`, the bundle's certificate the key matches: an old CA during a
+    rotation still signs its CRLs); `password` opens the key if it is encrypted (every
+    command that signs comes through here)."""
     try:
-        return _load_pair(kind, cert_path, key_path, password)
+        return _load_pair(kind, cert_path, key_path, password, any_certificate)
     except ValueError as exc:
         raise CertError(
             f"error loading CA certificate {cert_path} and key {key_path}: {exc}",
-            hint=_load_hint(kind, cert_path, key_path, str(exc)),
+            hint=_load_hint(kind, cert_path, key_path, str(exc), any_certificate),
         ) from exc
 
 
-def _load_hint(kind: Kind, cert_path: str, key_path: str, why: str) -> str:
+def _load_hint(kind: Kind, cert_path: str, key_path: str, why: str,
+               any_certificate: bool = False) -> str:
     """The fix for the usual ways loading a CA fails."""
     if not os.path.lexists(cert_path):
         where = os.path.dirname(cert_path) or "."
@@ -60,13 +70,16 @@ def _load_hint(kind: Kind, cert_path: str, key_path: str, why: str) -> str:
     if not os.path.lexists(key_path):
         return (f"--ca-key must name the key {kind.command or 'create-ca'} wrote for "
                 f"{os.path.basename(cert_path)} (it is kept outside the certs directory)")
+    if "does not match" in why and any_certificate:
+        return f"--ca-key must be the key of one of the CA certificates in {cert_path}"
     if "does not match" in why:
         return (f"--ca-key must be the key of the first certificate of {cert_path}; after "
                 f"pycert {kind.rotate_command or 'rotate-ca'} that is the new key")
     return ""
 
 
-def _load_pair(kind: Kind, cert_path: str, key_path: str, password: Password) -> CA:
+def _load_pair(kind: Kind, cert_path: str, key_path: str, password: Password,
+               any_certificate: bool) -> CA:
     cert_blocks = blocks(_read(cert_path))
     certs = [b for b in cert_blocks if b.type == "CERTIFICATE"]
     if any(is_key_block(b.type) for b in cert_blocks):
@@ -88,18 +101,31 @@ def _load_pair(kind: Kind, cert_path: str, key_path: str, password: Password) ->
         cert = read(certs[0].der).certificate()
     except Unreadable as exc:
         raise ValueError(str(exc)) from exc
-    if encrypted_keys.is_encrypted(key_data, found[0]):
-        key = _unlock(key_data, found[0], key_path, password)
-    else:
-        _unused(key_path, password)
-        try:
-            # Unvalidated: RSA's checks cost ~10 ms; CA.sign verifies every signature instead.
-            key = keys.parse_der(found[0].der, validate=False)
-        except ValueError as exc:
-            raise ValueError("tls: failed to parse private key") from exc
+    key = _private_key(key_data, found[0], key_path, password)
+    if any_certificate and not keys.same_public_key(cert, key):
+        cert = next((c for c in _readable(certs[1:]) if keys.same_public_key(c, key)), cert)
     if not keys.same_public_key(cert, key):
         raise ValueError("tls: private key does not match public key")
     return CA.from_pair(cert, key, kind=kind, source=key_path)
+
+
+def _readable(certs: list[Block]) -> Iterator[x509.Certificate]:
+    for block in certs:
+        with contextlib.suppress(Unreadable):
+            yield read(block.der).certificate()
+
+
+def _private_key(key_data: bytes, block: Block, key_path: str,
+                 password: Password) -> PrivateKey:
+    """The CA key, opened with `password` if it is encrypted."""
+    if encrypted_keys.is_encrypted(key_data, block):
+        return _unlock(key_data, block, key_path, password)
+    _unused(key_path, password)
+    try:
+        # Unvalidated: RSA's checks cost ~10 ms; CA.sign verifies every signature instead.
+        return keys.parse_der(block.der, validate=False)
+    except ValueError as exc:
+        raise ValueError("tls: failed to parse private key") from exc
 
 
 def _unlock(data: bytes, block: Block, path: str, password: Password) -> PrivateKey:

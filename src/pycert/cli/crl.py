@@ -60,8 +60,8 @@ def crl_text(crl: Crl) -> str:
     from pycert.pki.describe import rfc3339
 
     return (f"wrote CRL number {crl.number} to {crl.path}: {crl.revoked} revoked "
-            f"serial{'' if crl.revoked == 1 else 's'} from {crl.ledger}, signed by the first "
-            f"certificate of {crl.issuer}; valid until {rfc3339(crl.next_update)}: make the "
+            f"serial{'' if crl.revoked == 1 else 's'} from {crl.ledger}, signed by the CA key's "
+            f"certificate in {crl.issuer}; valid until {rfc3339(crl.next_update)}: make the "
             "next one before then\n")
 
 
