@@ -53,6 +53,20 @@ def test_revoke_by_file_and_by_serial(pki: Path) -> None:
     assert doc["subject"] == "/O=Cockroach/CN=carol"
 
 
+def test_revoke_names_the_renewed_certificates_of_the_same_subject(pki: Path) -> None:
+    """A renewal is a new serial: revoking the current file leaves the old one valid, and
+    revoke says which serials those are."""
+    old = serial_text(cert(pki / "certs/client.alice.crt"))
+    ok(pki, "renew", "client", "alice", *CA)
+    out = ok(pki, "revoke", "client", "alice", "--json", *CA)
+    assert json.loads(out)["same_subject_still_valid"] == [old]
+    out = ok(pki, "revoke", f"--serial={old}", *CA)
+    assert "more unexpired" not in out
+    out = ok(pki, "revoke", "client", "bob", *CA)
+    assert "more unexpired" not in out and json.loads(
+        ok(pki, "revoke", "client", "carol", "--json", *CA))["same_subject_still_valid"] == []
+
+
 def test_revoke_node_then_openssl_ca_status_reads_it(pki: Path) -> None:
     openssl = need_tool("openssl", "openssl")
     ok(pki, "revoke", "node", "--reason=cessationOfOperation", *CA)

@@ -77,6 +77,11 @@ class Revocation:
     reason: str | None
     file: str = ""  # the certificate file named, if one was
     recorded: bool = False  # it was not in the ledger yet: recorded and revoked at once
+    others: tuple[int, ...] = ()  # serials of the same subject the ledger holds as valid
+
+    @property
+    def others_hex(self) -> list[str]:
+        return [serial_text(number) for number in self.others]
 
     @property
     def serial_hex(self) -> str:
@@ -146,7 +151,9 @@ def revoke(certs_dir: str, ledger_path: str, *, file: str = "", serial: int | No
             if line.serial == number:
                 line.status, line.revocation = "R", field_text
         files.commit(ledger.planned(ledger_path, book.text()), overwrite=True)
-    return Revocation(ledger_path, number, entry.subject, when, reason, file, recorded)
+    others = tuple(e.serial for e in book.by_serial.values() if e.subject == entry.subject
+                   and e.status == "V" and e.not_after > when)
+    return Revocation(ledger_path, number, entry.subject, when, reason, file, recorded, others)
 
 
 def _certificate(path: str) -> CertFields:

@@ -97,9 +97,10 @@ def _group() -> CobraGroup:
         _secret, "secret", "node | client <user> --name=<name> [--namespace=<ns>] "
         "[--layout=files|tls] [--output=<file>]",
         "a node's or client's certificate, key and ca.crt as a Secret",
-        "Print the Secret `kubectl create secret generic NAME --from-file=... --dry-run=client "
-        "-o yaml` would print for the pair in --certs-dir and ca.crt, byte for byte, after "
-        "checking that the key matches and the CA signs the certificate."))
+        "Print the Secret `kubectl create secret generic NAME --from-file=... --type=Opaque "
+        "(kubernetes.io/tls with --layout=tls) --dry-run=client -o yaml` would print for "
+        "the pair in --certs-dir and ca.crt, byte for byte, after checking that the key "
+        "matches and the CA signs the certificate."))
     group.add_command(_leaf(
         _configmap, "configmap", "ca --name=<name> [--namespace=<ns>] [--output=<file>]",
         "ca.crt as a ConfigMap (the operator's caConfigMapName)",

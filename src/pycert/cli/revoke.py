@@ -78,7 +78,8 @@ def revocation_json(done: Revocation) -> dict[str, Any]:
 
     return {"ledger": done.ledger, "serial": done.serial_hex, "subject": done.subject,
             "file": done.file or None, "revoked_at": rfc3339(done.revoked_at),
-            "reason": done.reason, "recorded": done.recorded}
+            "reason": done.reason, "recorded": done.recorded,
+            "same_subject_still_valid": done.others_hex}
 
 
 def revocation_text(done: Revocation, certs_dir: str, ca_key: str, ledger: str | None) -> str:
@@ -91,6 +92,11 @@ def revocation_text(done: Revocation, certs_dir: str, ca_key: str, ledger: str |
              + (f", reason {done.reason}" if done.reason else "") + f", in {done.ledger}"]
     if done.recorded:
         lines.append("  (it was not in the ledger yet: recorded and revoked at once)")
+    if done.others:
+        lines.append(f"  the ledger holds {len(done.others)} more unexpired certificate"
+                     f"{'' if len(done.others) == 1 else 's'} of {done.subject}, still valid: "
+                     f"{', '.join(done.others_hex)}; revoke each with --serial if its key may "
+                     "be lost too")
     where = f"--certs-dir={shlex.quote(certs_dir)} --ca-key={shlex.quote(ca_key or '<ca key>')}"
     if ledger:
         where += f" --ledger={shlex.quote(ledger)}"
