@@ -219,11 +219,13 @@ def test_dry_run_says_what_would_change_and_changes_nothing(stores: Stores) -> N
     assert res.code == 0, res.out
     assert [line[:3] for line in lines(res)] == [["system", "would", "install"]] + \
         [["nss", "would", "install"]] * 2 + [["java", "would", "install"]]
+    assert res.out.rstrip().endswith("4 would install (exit 0)"), res.out
     assert changes(before, stores.state()) == []
     assert stores.run("install").code == 0
     installed = stores.state()
     dry = stores.run("uninstall", "--dry-run")
     assert [line[:3] for line in lines(dry)][0] == ["system", "would", "remove"]
+    assert "4 would remove (exit 0)" in dry.out, dry.out
     assert changes(installed, stores.state()) == []
 
 

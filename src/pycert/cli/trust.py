@@ -135,8 +135,11 @@ def _verdict(result: TrustResult) -> str:
     for report in result.reports:
         key = "undone" if report.state in ("needs-root", "needs-tool", "unsupported",
                                            "failed") else report.state
+        if result.dry_run and report.changed:
+            key = f"would-{key}"
         counts[key] = counts.get(key, 0) + 1
     parts = [f"{counts[k]} {label}" for k, label in (
+        ("would-trusted", "would install"), ("would-not-trusted", "would remove"),
         ("trusted", "trusted"), ("not-trusted", "not trusted"), ("absent", "skipped"),
         ("undone", "left undone")) if counts.get(k)]
     return f"{', '.join(parts) or 'no store'} (exit {result.exit_code})"
