@@ -297,6 +297,7 @@ def test_malformed_oversized_and_odd_requests_never_stop_it(pki: Path) -> None:
             head = reply.split(b"\r\n", 1)[0].decode(errors="replace")
             if want == "malformed":
                 assert head == "HTTP/1.1 200 OK", (payload[:60], head)
+                assert b"\r\nServer: pycert-ocsp\r\n" in reply, reply[:300]
                 body = reply.split(b"\r\n\r\n", 1)[1]
                 assert ocsp.load_der_ocsp_response(body).response_status == \
                     ocsp.OCSPResponseStatus.MALFORMED_REQUEST

@@ -86,8 +86,9 @@ class Responder:
         if not self.snapshot.signers:
             raise CertError(f"no usable OCSP signer (*{SIGNER_SUFFIX}) in {signer_dir} for "
                             f"the CA certificates of {certs_dir}",
-                            hint="make one with pycert create-ocsp-signer --certs-dir=... "
-                            "--ca-key=<CA key>; it is written beside the CA key")
+                            hint=f"make one with pycert create-ocsp-signer "
+                            f"--certs-dir={certs_dir} --ca-key=<CA key>; it is written beside "
+                            "the CA key")
 
     # --- answering ----------------------------------------------------------------------
 

@@ -149,6 +149,7 @@ def serve(responder: Responder, host: str, port: int, max_connections: int,
 
 
 def startup_text(responder: Responder) -> str:
+    from pycert.certdir.ledger import serial_text
     from pycert.pki.describe import rfc3339
 
     snap = responder.snapshot
@@ -157,11 +158,11 @@ def startup_text(responder: Responder) -> str:
     for signer in snap.signers.values():
         if signer.path not in seen:
             seen.add(signer.path)
-            lines.append(f"  signer {signer.path} for {signer.ca.subject.cn!r} (serial "
-                         f"{signer.ca.serial_hex}), until "
+            lines.append(f"  signer {signer.path} for {signer.ca.subject.cn!r} (CA serial "
+                         f"{serial_text(signer.ca.serial)}), until "
                          f"{rfc3339(signer.cert.not_valid_after_utc)}")
     for ca in snap.unsigned:
-        lines.append(f"  no signer for {ca.subject.cn!r} (serial {ca.serial_hex}) of "
+        lines.append(f"  no signer for {ca.subject.cn!r} (CA serial {serial_text(ca.serial)}) of "
                      f"{responder.certs_dir}: requests for its certificates get unauthorized")
     return "\n".join(lines) + "\n"
 

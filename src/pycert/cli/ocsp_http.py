@@ -110,8 +110,11 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: CockroachDB's Go client reuses connections
     disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms stall
     server_version = "pycert-ocsp"
-    sys_version = ""
     timeout = None  # one read waits the server's deadline (setup); the reaper bounds a request
+
+    def version_string(self) -> str:
+        """`Server: pycert-ocsp`, without the Python version http.server would add."""
+        return self.server_version
 
     def setup(self) -> None:
         super().setup()

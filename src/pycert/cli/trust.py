@@ -133,8 +133,8 @@ def _fix(report: StoreReport, result: TrustResult) -> str:
 def _verdict(result: TrustResult) -> str:
     counts: dict[str, int] = {}
     for report in result.reports:
-        key = "undone" if report.state in ("needs-root", "needs-tool", "unsupported",
-                                           "failed") else report.state
+        key: str = "undone" if report.state in ("needs-root", "needs-tool", "unsupported",
+                                                "failed") else report.state
         if result.dry_run and report.changed:
             key = f"would-{key}"
         counts[key] = counts.get(key, 0) + 1
