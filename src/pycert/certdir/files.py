@@ -72,8 +72,10 @@ def dir_lock(directory: str, *, shared: bool = False,
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
         if not shared:
+            missing = exc.errno == errno.ENOENT
             raise CertError(f"could not lock {what} {directory}: open {directory}: "
-                            f"{errno_text(exc)}") from None
+                            f"{errno_text(exc)}", hint=f"create the directory first: mkdir -p "
+                            f"{shlex.quote(directory)}" if missing else "") from None
         yield
         return
     try:

@@ -45,8 +45,8 @@ class Manifest:
     def write(self, path: str, *, overwrite: bool = False) -> str:
         """Installs the YAML at `path` atomically, mode 0600 (a Secret holds private keys);
         an existing file is replaced only with `overwrite`."""
-        commit([Planned(path, self.to_yaml(), 0o600, "could not write manifest to")],
-               overwrite=overwrite)
+        commit([Planned(path, self.to_yaml(), 0o600, "could not write manifest to",
+                        exists_hint="add --overwrite to replace it")], overwrite=overwrite)
         return path
 
 
