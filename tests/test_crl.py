@@ -183,6 +183,26 @@ def test_during_a_rotation_the_old_ca_key_still_signs_its_crl_and_signer(
         in res.err
 
 
+def test_out_replaces_only_a_crl(tmp_path: Path) -> None:
+    """A typo in --out must not destroy the CA key, the ledger, ca.crt, a device or a link:
+    create-crl replaces nothing but a regular file holding a CRL."""
+    work = make_pki(tmp_path, "alice", signer=False)
+    ok(work, "create-crl", *CA, "--out=good.crl")
+    (work / "link.crl").symlink_to("good.crl")
+    before = snapshot(work)
+    for out, why in (("safe/ca.key", "it holds no CRL"), ("safe/index.txt", "it holds no CRL"),
+                     ("certs/ca.crt", "it holds no CRL"), ("safe/crlnumber", "it holds no CRL"),
+                     ("certs", "not a regular file"), ("/dev/null", "not a regular file"),
+                     ("link.crl", "it is a symbolic link")):
+        res = pycert("create-crl", *CA, f"--out={out}", cwd=work)
+        assert res.code == 1 and f"will not write the CRL to {out}: {why}" in res.err, res.err
+        assert "HINT: give --out a new path or an existing CRL file" in res.err
+    assert snapshot(work) == before
+    ok(work, "create-crl", *CA, "--out=good.crl", "--format=der")  # a CRL: replaced
+    crl = x509.load_der_x509_crl((work / "good.crl").read_bytes())
+    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 2
+
+
 def test_check_with_a_crl(tmp_path: Path) -> None:
     """check --crl: the revoked client fails [revoked]; a CRL signed by a CA without cRLSign,
     or past its next update, fails [crl-unusable], as PostgreSQL would refuse it."""

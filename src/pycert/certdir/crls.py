@@ -107,17 +107,32 @@ def _stored_number(book_path: str) -> int:
 
 
 def _number_of(path: str) -> int:
-    """The CRL number of the CRL at `path` (-1 when there is none or it does not read)."""
+    """The CRL number of the CRL `--out` replaces (-1 when there is no file, or a CRL
+    without a number); anything else there is refused, never overwritten."""
+    if os.path.islink(path):  # the atomic rename would replace the link, not its target
+        raise _not_a_crl(path, "it is a symbolic link")
     try:
         data = files.read_regular(path, 64 << 20)
-    except OSError:
+    except FileNotFoundError:
         return -1
+    except OSError as exc:  # a directory, a device, a FIFO: read_regular refuses them
+        raise _not_a_crl(path, errno_text(exc)) from None
     try:
         crl = x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----") else \
             x509.load_der_x509_crl(data)
+    except ValueError:
+        raise _not_a_crl(path, "it holds no CRL") from None
+    try:
         return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except (ValueError, x509.ExtensionNotFound):
+    except x509.ExtensionNotFound:
         return -1
+
+
+def _not_a_crl(path: str, why: str) -> CertError:
+    return CertError(f"will not write the CRL to {path}: {why}; create-crl replaces only a "
+                     "regular file that holds a CRL",
+                     hint="give --out a new path or an existing CRL file (e.g. PostgreSQL's "
+                     "ssl_crl_file)")
 
 
 def read_crl(path: str) -> x509.CertificateRevocationList:
