@@ -170,6 +170,17 @@ def test_it_reloads_the_ledger_and_the_signer(pki: Path) -> None:
         again = ocsp.load_der_ocsp_response(post(running.url, body)[2])
         assert again.certificates[0].serial_number == renewed.serial_number
         assert again.certificates[0].serial_number != first.certificates[0].serial_number
+        (pki / "elsewhere").mkdir()
+        ok(pki, "create-ocsp-signer", *CA, "--out-dir=elsewhere")
+        time.sleep(0.3)  # the ledger's new line is seen; the signer in use is unchanged
+        post(running.url, body)
+        fresh = pki / "elsewhere/ca.ocsp.pem"
+        with open(pki / "safe/ca.ocsp.pem", "r+b") as in_place:  # as cp or scp would copy it
+            in_place.write(fresh.read_bytes())
+            in_place.truncate()
+        time.sleep(0.3)
+        copied = ocsp.load_der_ocsp_response(post(running.url, body)[2])
+        assert copied.certificates[0].serial_number == cert(fresh).serial_number
         (pki / "safe/index.txt").write_text("this is not a ledger\n")  # a bad edit by hand
         time.sleep(0.3)
         kept = ocsp.load_der_ocsp_response(post(running.url, body)[2])

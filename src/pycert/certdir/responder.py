@@ -152,12 +152,17 @@ class Responder:
             return self.snapshot
 
     def _stamp(self) -> tuple[object, ...]:
-        """What changes when any input changes: inode, size and mtime of each file."""
+        """What changes when any input changes: inode, size and mtime of each file, the
+        signers' too (a signer copied over in place leaves its directory unchanged)."""
+        try:
+            signers = sorted(n for n in os.listdir(self.signer_dir) if n.endswith(SIGNER_SUFFIX))
+        except OSError:
+            signers = []
         out: list[object] = []
-        for path in self._inputs:
+        for path in [*self._inputs, *(join(self.signer_dir, n) for n in signers)]:
             try:
                 st = os.stat(path)
-                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+                out.append((path, st.st_ino, st.st_size, st.st_mtime_ns))
             except OSError:
                 out.append(None)
         return tuple(out)
