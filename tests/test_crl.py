@@ -124,7 +124,12 @@ def test_flags_of_create_crl(tmp_path: Path) -> None:
     res = pycert("create-crl", *CA, "--out=x", "--issuer=client-ca", cwd=work)
     assert res.code == 1 and "ca-client.crt" in res.err
     res = pycert("create-crl", *CA, "--out=x", "--next-update=0s", cwd=work)
-    assert res.code == 1 and "--next-update must be positive" in res.err
+    assert res.code == 4, res.err
+    assert 'invalid argument "0s" for "--next-update" flag: must be positive' in res.err
+    res = pycert("create-ocsp-signer", *CA, "--lifetime=-5h", cwd=work)
+    assert res.code == 4, res.err
+    assert 'invalid argument "-5h0m0s" for "--lifetime" flag: must be positive' in res.err
+    assert not (work / "safe/ca.ocsp.pem").exists()
 
 
 def test_openssl_verifies_the_crl_and_enforces_it(tmp_path: Path) -> None:

@@ -79,9 +79,12 @@ def _take_number(s: str, orig: str) -> tuple[int, str, str]:
 
 
 def format_duration(ns: int) -> str:
-    """Go's `Duration.String()` for whole seconds and up: `43920h0m0s`."""
-    seconds = ns // SECOND
-    return f"{seconds // 3600}h{seconds % 3600 // 60}m{seconds % 60}s"
+    """Go's `Duration.String()` for whole seconds: `43920h0m0s`, `5m0s`, `-30s`, `0s`."""
+    sign, seconds = ("-" if ns < 0 else ""), abs(ns) // SECOND
+    hours, minutes = seconds // 3600, seconds % 3600 // 60
+    if hours:
+        return f"{sign}{hours}h{minutes}m{seconds % 60}s"
+    return f"{sign}{minutes}m{seconds % 60}s" if minutes else f"{sign}{seconds}s"
 
 
 def parse_bool(text: str) -> bool:

@@ -39,6 +39,7 @@ def _create_crl(args: tuple[str, ...], **opts: Any) -> None:
     no_args("create-crl", args)
     if not opts["out"]:
         raise flag_error("", "--out", "create-crl needs --out=<path> for the CRL")
+    flags.positive_duration(opts, "next_update")
     flags.setup(opts)
     crl = flags.directory(opts).create_crl(
         opts["out"], ca_key=flags.ca_key(opts), issuer=opts["issuer"],

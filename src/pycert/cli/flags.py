@@ -439,6 +439,14 @@ def ledger_key(f: Fn) -> Fn:
                         "variable: COCKROACH_CA_KEY")(f)
 
 
+def positive_duration(opts: dict[str, Any], name: str) -> int:
+    """A GoDuration flag's nanoseconds, refused (exit 4) unless above zero."""
+    if opts[name] <= 0:
+        raise flag_error(format_duration(opts[name]), "--" + name.replace("_", "-"),
+                         "must be positive")
+    return int(opts[name])
+
+
 @shared
 def ocsp_url(f: Fn) -> Fn:
     return click.option("--ocsp-url", multiple=True, metavar="<url>",

@@ -40,6 +40,7 @@ def _create_signer(args: tuple[str, ...], **opts: Any) -> None:
     from pycert.pki.specs import Lifetime
 
     no_args("create-ocsp-signer", args)
+    flags.positive_duration(opts, "lifetime")
     flags.setup(opts)
     outcome = flags.directory(opts).create_ocsp_signer(
         ca_key=flags.ca_key(opts), issuer=opts["issuer"], lifetime=Lifetime(opts["lifetime"]),
@@ -65,8 +66,8 @@ def signer_text(outcome: Outcome) -> str:
 @flags.ledger_key
 @flags.ledger
 @click.option("--listen", default="127.0.0.1:8080", metavar="<host:port>", show_default=True,
-              help="Address to serve HTTP on: host:port, [v6]:port, :port (every address) or "
-              "port 0 (any free one; the address is printed).")
+              help="Address to serve HTTP on: host:port, [v6]:port or :port (every address); "
+              "port 0 takes any free one (e.g. 127.0.0.1:0; the address is printed).")
 @click.option("--signer-dir", default="", metavar="<path>",
               help="Where the signers (*.ocsp.pem, from create-ocsp-signer) are. [default: "
               "the directory of --ca-key, else of the ledger]")
@@ -89,8 +90,7 @@ def _responder(args: tuple[str, ...], **opts: Any) -> None:
     if opts["max_connections"] < 1:
         raise flag_error(str(opts["max_connections"]), "--max-connections", "must be positive")
     for name in ("next_update", "read_timeout"):
-        if opts[name] <= 0:
-            raise flag_error(str(opts[name]), "--" + name.replace("_", "-"), "must be positive")
+        flags.positive_duration(opts, name)
     flags.setup(opts)
     responder = flags.directory(opts).ocsp_responder(
         ca_key=flags.ca_key(opts), ledger=opts["ledger"] or "", signer_dir=opts["signer_dir"],
