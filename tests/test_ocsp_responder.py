@@ -193,6 +193,8 @@ def test_an_expired_signer_gets_try_later(pki: Path) -> None:
     time.sleep(1.5)
     issuer = cert(pki / "certs/ca.crt")
     with responder(pki) as running:
+        assert " - EXPIRED: its CA's answers are tryLater until pycert create-ocsp-signer " \
+            "makes a new one" in running.banner, running.banner
         code, _, body = post(running.url, request(_leaf(pki, "alice"), issuer))
         assert code == 200 and status_of(body, issuer) == "TRY_LATER"
     assert "renew it with pycert create-ocsp-signer" in (pki / "responder.err").read_text()

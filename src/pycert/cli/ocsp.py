@@ -150,6 +150,7 @@ def serve(responder: Responder, host: str, port: int, max_connections: int,
 
 def startup_text(responder: Responder) -> str:
     from pycert.certdir.ledger import serial_text
+    from pycert.pki.certs import utcnow
     from pycert.pki.describe import rfc3339
 
     snap = responder.snapshot
@@ -158,9 +159,12 @@ def startup_text(responder: Responder) -> str:
     for signer in snap.signers.values():
         if signer.path not in seen:
             seen.add(signer.path)
+            ends = signer.cert.not_valid_after_utc
             lines.append(f"  signer {signer.path} for {signer.ca.subject.cn!r} (CA serial "
-                         f"{serial_text(signer.ca.serial)}), until "
-                         f"{rfc3339(signer.cert.not_valid_after_utc)}")
+                         f"{serial_text(signer.ca.serial)}), until {rfc3339(ends)}"
+                         + (" - EXPIRED: its CA's answers are tryLater until "
+                            "pycert create-ocsp-signer makes a new one" if ends < utcnow()
+                            else ""))
     for ca in snap.unsigned:
         lines.append(f"  no signer for {ca.subject.cn!r} (CA serial {serial_text(ca.serial)}) of "
                      f"{responder.certs_dir}: requests for its certificates get unauthorized")
