@@ -121,6 +121,8 @@ def test_reason_flag_lists_exactly_what_it_takes(pki: Path) -> None:
     assert f"(possible values: {values})" in res.err
     help_text = pycert("revoke", "--help").out
     assert " ".join(values.split()) in " ".join(help_text.split())
+    out = ok(pki, "revoke", "client", "alice", "--reason=KEYCOMPROMISE", "--json", *CA)
+    assert json.loads(out)["reason"] == "keyCompromise"  # any case, as OpenSSL reads it
 
 
 def test_a_certificate_made_before_the_ledger_is_recorded_and_revoked(pki: Path) -> None:

@@ -81,10 +81,12 @@ class Choice(click.ParamType):
 
     name = "string"
 
-    def __init__(self, values: tuple[str, ...], what: str) -> None:
-        self.values, self.what = values, what
+    def __init__(self, values: tuple[str, ...], what: str, *, ignore_case: bool = False) -> None:
+        self.values, self.what, self.ignore_case = values, what, ignore_case
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> str:
+        if self.ignore_case:  # the value as the list spells it, as OpenSSL reads its names
+            value = next((v for v in self.values if v.lower() == str(value).lower()), value)
         if value not in self.values:
             raise flag_error(str(value), _flag(param), f"invalid {self.what}: {value} "
                              f"(possible values: {', '.join(self.values)})")

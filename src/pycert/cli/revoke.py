@@ -31,8 +31,9 @@ USAGE = ("--certs-dir=<path> --ca-key=<path> <cert file> | <kind> [<name>] | --s
 @click.option("--serial", default=None, metavar="<hex>",
               help="Revoke by serial number (hex, as pycert list or openssl x509 -serial "
               "print it) instead of by file.")
-@click.option("--reason", type=flags.Choice(REASONS, "revocation reason"), default=None,
-              help=f"Why (RFC 5280). One of: {', '.join(REASONS)}. [default: none given]")
+@click.option("--reason", type=flags.Choice(REASONS, "revocation reason", ignore_case=True),
+              default=None, help=f"Why (RFC 5280), in any case. One of: {', '.join(REASONS)}. "
+              "[default: none given]")
 @click.option("--json", "json_out", is_flag=True, help="Print what was revoked as JSON.")
 @click.argument("args", nargs=-1)
 def _revoke(args: tuple[str, ...], **opts: Any) -> None:
