@@ -169,7 +169,7 @@ def test_a_missing_certs_dir_parent_says_how_to_make_it(tmp_path: Path) -> None:
 
 def _options() -> list[tuple[str, click.Option]]:
     from pycert.cli.app import root
-    from pycert.cli.flags import Choice, ChoiceList
+    from pycert.cli.flagtypes import Choice, ChoiceList
 
     found: list[tuple[str, click.Option]] = []
 

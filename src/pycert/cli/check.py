@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import CobraCommand, command, translate_click_error, write_out
 from pycert.cli.progress import Progress
 from pycert.errors import CertError
@@ -42,7 +42,7 @@ class UsageExit3(CobraCommand):
 @click.option("--crl", default="", metavar="<path>",
               help="Also fail the certificates this CRL (PEM or DER) revokes, and the CRL "
               "itself if TLS peers would refuse it. (pycert extension)")
-@click.option("--format", default="text", type=flags.Choice(("text", "json"), "check format"),
+@click.option("--format", default="text", type=flagtypes.Choice(("text", "json"), "check format"),
               show_default=True, help="Report format: text (for people) or json (docs/schema). "
               "One of: text, json.")
 @click.argument("args", nargs=-1)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import CobraCommand, command, flag_error, write_err, write_out
 from pycert.errors import CertError
 from pycert.gocompat import go_quote
@@ -148,11 +148,11 @@ def _create_ui(hosts: tuple[str, ...], **opts: Any) -> None:
 @flags.leaf_outputs
 @flags.ocsp_url
 @flags.ledger
-@click.option("--tenant-scope", type=flags.TenantList("ids"), multiple=True,
+@click.option("--tenant-scope", type=flagtypes.TenantList("ids"), multiple=True,
               metavar="<[]TenantID>",
               help="Tenant IDs the certificate is valid for (comma-separated); "
               "when omitted, valid for all tenants. Repeating the flag replaces the list.")
-@click.option("--tenant-name-scope", type=flags.TenantList("names"),
+@click.option("--tenant-name-scope", type=flagtypes.TenantList("names"),
               multiple=True, metavar="<[]TenantName>",
               help="Tenant names the certificate is valid for (comma-separated). "
               "Repeating the flag replaces the list.")

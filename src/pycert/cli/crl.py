@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, flag_error, write_out
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ FORMATS = ("pem", "der")
 @click.option("--out", default="", metavar="<path>",
               help="Where to write the CRL (replaced atomically); e.g. PostgreSQL's "
               "ssl_crl_file.")
-@click.option("--next-update", type=flags.GoDuration(), default="168h",
+@click.option("--next-update", type=flagtypes.GoDuration(), default="168h",
               help="How long the CRL is good for; re-run before then (peers refuse every "
               "certificate once it is past). [default: 168h0m0s]")
-@click.option("--format", "fmt", type=flags.Choice(FORMATS, "CRL format"), default="pem",
+@click.option("--format", "fmt", type=flagtypes.Choice(FORMATS, "CRL format"), default="pem",
               show_default=True, help="Encoding of the CRL file. One of: pem, der.")
 @click.option("--json", "json_out", is_flag=True, help="Print what was written as JSON.")
 @click.argument("args", nargs=-1)

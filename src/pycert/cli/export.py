@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, flag_error
 from pycert.cli.create import report
 from pycert.kinds import CLIENT, NODE
@@ -31,7 +31,7 @@ PASSWORD_ENV = "PYCERT_PKCS12_PASSWORD"
               help="File whose first line is the PKCS#12 password.")
 @click.option("--pkcs12", is_flag=True,
               help="Write <name>.p12: key, cert and CA chain, AES-256/PBKDF2.")
-@click.option("--pkcs8", type=flags.Choice(("pem", "der"), "PKCS#8 encoding"), default=None,
+@click.option("--pkcs8", type=flagtypes.Choice(("pem", "der"), "PKCS#8 encoding"), default=None,
               help="Write the key as unencrypted PKCS#8: <key>.pk8 (der) or "
               "<key>.pk8.pem (pem). One of: pem, der.")
 @click.argument("args", nargs=-1)

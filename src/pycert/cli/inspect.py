@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flagtypes
 from pycert.cli.cobra import command, write_out
 from pycert.cli.tables import columns
 from pycert.errors import CertError
 
 
-@click.option("--format", default="text", type=flags.Choice(("text", "json"), "inspect format"),
+@click.option("--format", default="text", type=flagtypes.Choice(("text", "json"), "inspect format"),
               show_default=True, help="text (human readable) or json (the list schema). "
               "One of: text, json.")
 @click.argument("files", nargs=-1)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.catalog import SHORT
 from pycert.cli.cobra import CobraCommand, CobraGroup, flag_error, shared, write_err, write_out
 from pycert.cli.flags import Fn
@@ -53,7 +53,7 @@ def _emit(manifest: Any, opts: dict[str, Any]) -> None:
 
 
 @manifest_flags
-@click.option("--layout", type=flags.Choice(LAYOUT_VALUES, "layout"), default="files",
+@click.option("--layout", type=flagtypes.Choice(LAYOUT_VALUES, "layout"), default="files",
               show_default=True,
               help="Data keys and type: files (ca.crt and cockroach's file names, "
               "type Opaque: helm's tls.certs.provided mode, bring-your-own-certs) or tls "

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, write_out
 from pycert.cli.create import CERTS, no_args
 from pycert.cli.progress import Progress
@@ -18,7 +18,7 @@ LIST_FORMATS = ("table", "tsv", "csv", "json", "ndjson", "records")
 
 
 @flags.common
-@click.option("--format", default=None, type=flags.Choice(LIST_FORMATS, "table display format"),
+@click.option("--format", default=None, type=flagtypes.Choice(LIST_FORMATS, "table display format"),
               help="Output format: table, tsv, csv, records (one row per file) or json, "
               "ndjson (one object per certificate). One of: table, tsv, csv, json, ndjson, "
               "records. [default: table on a terminal, else tsv] (pycert extension)")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, flag_error, write_err, write_out
 from pycert.errors import CertError
 
@@ -23,10 +23,10 @@ SIGNER_KEY_TYPES = ("ecdsa", "rsa")
 @flags.ca_key_option
 @flags.ledger
 @flags.issuer_option
-@click.option("--lifetime", type=flags.GoDuration(), default="168h",
+@click.option("--lifetime", type=flagtypes.GoDuration(), default="168h",
               help="How long the signer is valid; run this again before then (daily from cron "
               "with the default). [default: 168h0m0s]")
-@click.option("--key-type", type=flags.Choice(SIGNER_KEY_TYPES, "key type"), default="ecdsa",
+@click.option("--key-type", type=flagtypes.Choice(SIGNER_KEY_TYPES, "key type"), default="ecdsa",
               show_default=True,
               help="The signer's key: ecdsa is P-256 (fast to sign with), rsa 2048 bits. "
               "One of: ecdsa, rsa.")
@@ -71,13 +71,13 @@ def signer_text(outcome: Outcome) -> str:
 @click.option("--signer-dir", default="", metavar="<path>",
               help="Where the signers (*.ocsp.pem, from create-ocsp-signer) are. [default: "
               "the directory of --ca-key, else of the ledger]")
-@click.option("--next-update", type=flags.GoDuration(), default="1h",
+@click.option("--next-update", type=flagtypes.GoDuration(), default="1h",
               help="How long an answer may be cached by clients (its nextUpdate). "
               "[default: 1h0m0s]")
-@click.option("--read-timeout", type=flags.GoDuration(), default="10s",
+@click.option("--read-timeout", type=flagtypes.GoDuration(), default="10s",
               help="Time a connection has to send each request; slower ones are closed. "
               "[default: 10s]")
-@click.option("--max-connections", type=flags.GoInt(), default=256, show_default=True,
+@click.option("--max-connections", type=flagtypes.GoInt(), default=256, show_default=True,
               help="Connections served at once; more are closed at once.")
 @click.argument("args", nargs=-1)
 def _responder(args: tuple[str, ...], **opts: Any) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, shared, write_err, write_out
 from pycert.cli.flags import Fn
 from pycert.cli.render import dry_run_text, manifest_doc
@@ -38,7 +38,8 @@ def renew_flags(f: Fn) -> Fn:
     f = click.option("--all", "every", is_flag=True,
                      help="Renew every node, client and tenant client certificate in "
                      "--certs-dir (or, after --all, only the kinds named), in one commit.")(f)
-    f = click.option("--within", type=flags.Threshold(), default=None, metavar="<duration|percent>",
+    f = click.option("--within", type=flagtypes.Threshold(), default=None,
+                     metavar="<duration|percent>",
                      help="Renew only what expires within this time (`30d`) or share of its "
                      "lifetime (`10%`), or was signed by a CA that is not the current first "
                      "one. Default: renew what is named.")(f)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, write_out
 from pycert.errors import CertError
 from pycert.kinds import BY_NAME
@@ -31,7 +31,7 @@ USAGE = ("--certs-dir=<path> --ca-key=<path> <cert file> | <kind> [<name>] | --s
 @click.option("--serial", default=None, metavar="<hex>",
               help="Revoke by serial number (hex, as pycert list or openssl x509 -serial "
               "print it) instead of by file.")
-@click.option("--reason", type=flags.Choice(REASONS, "revocation reason", ignore_case=True),
+@click.option("--reason", type=flagtypes.Choice(REASONS, "revocation reason", ignore_case=True),
               default=None, help=f"Why (RFC 5280), in any case. One of: {', '.join(REASONS)}. "
               "[default: none given]")
 @click.option("--json", "json_out", is_flag=True, help="Print what was revoked as JSON.")

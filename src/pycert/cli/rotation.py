@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import CobraCommand, command, shared, write_err, write_out
 from pycert.cli.create import no_args
 from pycert.cli.flags import Fn
@@ -27,12 +27,12 @@ def rotate_flags(f: Fn) -> Fn:
     """rotate-*: a new CA key and certificate, prepended to the bundle."""
     f = flags.ca_key_option(flags.common(f), "Path for the NEW CA key (must not exist yet "
                             "unless --allow-ca-key-reuse); the old key is never touched.")
-    f = click.option("--key-type", type=flags.Choice(flags.KEY_TYPES, "key type"), default=None,
+    f = click.option("--key-type", type=flagtypes.Choice(flags.KEY_TYPES, "key type"), default=None,
                      help="Key algorithm of the new CA. One of: rsa, ecdsa, ed25519. "
                      "[default: the current CA's]")(f)
-    f = click.option("--key-size", type=flags.GoInt(), default=None,
+    f = click.option("--key-size", type=flagtypes.GoInt(), default=None,
                      help="Key size in bits (ecdsa: the curve). [default: the current CA's]")(f)
-    f = click.option("--not-after", type=flags.Rfc3339(), default=None, metavar="<RFC3339>",
+    f = click.option("--not-after", type=flagtypes.Rfc3339(), default=None, metavar="<RFC3339>",
                      help="End of the new CA certificate as a date; replaces --lifetime.")(f)
     f = click.option("--allow-ca-key-reuse", is_flag=True,
                      help="Sign the new CA certificate with the key at --ca-key if it "

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import command, flag_error
 from pycert.cli.create import report
 
@@ -16,7 +16,7 @@ from pycert.cli.create import report
 @flags.ledger
 @click.option("--out-dir", default="", metavar="<path>",
               help="Write the certificate here instead of --certs-dir.")
-@click.option("--profile", type=flags.Choice(("node", "client", "ui"), "profile"),
+@click.option("--profile", type=flagtypes.Choice(("node", "client", "ui"), "profile"),
               required=True, help="Certificate profile to issue; the CSR must suit it. "
               "One of: node, client, ui.")
 @click.argument("args", nargs=-1)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pycert.cli import flags
+from pycert.cli import flags, flagtypes
 from pycert.cli.cobra import CobraCommand, CobraGroup, write_out
 from pycert.cli.gen import complete_file
 from pycert.errors import CertError
@@ -47,7 +47,7 @@ HELP = {
 
 def _options(f: Any, action: Action) -> Any:
     f = flags.common(f)
-    f = click.option("--store", type=flags.ChoiceList(STORES, "trust store"),
+    f = click.option("--store", type=flagtypes.ChoiceList(STORES, "trust store"),
                      multiple=True, metavar="<system,nss,java>",
                      help="Trust stores to act on, comma-separated (repeatable; default all "
                      "three). One of: system, nss, java.")(f)
