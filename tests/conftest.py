@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pytest
 
 FIXTURES = Path(__file__).parent / "data" / "cockroach-test-certs"
@@ -44,6 +45,21 @@ def pycert(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None
                           capture_output=True, timeout=timeout)
     return Result(proc.returncode, proc.stdout.decode("utf-8", "surrogateescape"),
                   proc.stderr.decode("utf-8", "surrogateescape"))
+
+
+def command_contexts() -> Iterator[click.Context]:
+    """A click context for every command of the CLI tree, the root first."""
+    from pycert.cli.app import root
+
+    def walk(ctx: click.Context) -> Iterator[click.Context]:
+        yield ctx
+        if isinstance(ctx.command, click.Group):
+            for name in ctx.command.list_commands(ctx):
+                sub = ctx.command.get_command(ctx, name)
+                if sub is not None:
+                    yield from walk(click.Context(sub, info_name=name, parent=ctx))
+
+    return walk(click.Context(root, info_name="pycert"))
 
 
 def without_hints(err: str) -> str:

@@ -20,6 +20,7 @@ import pytest
 from cryptography import x509
 
 import pycert
+from conftest import command_contexts
 from conftest import pycert as run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,22 +169,10 @@ def test_a_missing_certs_dir_parent_says_how_to_make_it(tmp_path: Path) -> None:
 # --- help that names the values a flag takes ----------------------------------------------
 
 def _options() -> list[tuple[str, click.Option]]:
-    from pycert.cli.app import root
     from pycert.cli.flagtypes import Choice, ChoiceList
 
-    found: list[tuple[str, click.Option]] = []
-
-    def walk(ctx: click.Context) -> None:
-        found.extend((ctx.command_path, p) for p in ctx.command.params
-                     if isinstance(p, click.Option) and isinstance(p.type, (Choice, ChoiceList)))
-        if isinstance(ctx.command, click.Group):
-            for name in ctx.command.list_commands(ctx):
-                sub = ctx.command.get_command(ctx, name)
-                if sub is not None:
-                    walk(click.Context(sub, info_name=name, parent=ctx))
-
-    walk(click.Context(root, info_name="pycert"))
-    return found
+    return [(ctx.command_path, p) for ctx in command_contexts() for p in ctx.command.params
+            if isinstance(p, click.Option) and isinstance(p.type, (Choice, ChoiceList))]
 
 
 def test_every_enum_flag_lists_exactly_the_values_it_accepts() -> None:
@@ -206,18 +195,26 @@ def test_a_listed_value_is_accepted_and_no_other(full_dir: Path) -> None:
 
 # --- trustme's verbs --------------------------------------------------------------------
 
-def test_contexts_are_configured_in_memory(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    ca = pycert.CA(key_type="ecdsa")
+def _contexts(ca: pycert.CA, client_cert: pycert.Issued) -> tuple[ssl.SSLContext,
+                                                                   ssl.SSLContext]:
+    """A server presenting `ca`'s node certificate for localhost and asking for a client
+    certificate, and a client trusting `ca` and presenting `client_cert`."""
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.verify_mode = ssl.CERT_REQUIRED
     ca.configure_trust(server)
     ca.issue_node("localhost", key_type="ecdsa").configure_cert(server)
     client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ca.configure_trust(client)
-    ca.issue_client("alice", key_type="ecdsa").configure_cert(client)
+    client_cert.configure_cert(client)
+    return server, client
+
+
+def test_contexts_are_configured_in_memory(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    ca = pycert.CA(key_type="ecdsa")
+    server, client = _contexts(ca, ca.issue_client("alice", key_type="ecdsa"))
     assert list(tmp_path.iterdir()) == []  # nothing was written anywhere we can see
 
     import socket
@@ -238,13 +235,7 @@ def test_another_cas_client_is_refused() -> None:
     import socket
 
     ca, stranger = pycert.CA(key_type="ecdsa"), pycert.CA(key_type="ecdsa")
-    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.verify_mode = ssl.CERT_REQUIRED
-    ca.configure_trust(server)
-    ca.issue_node("localhost", key_type="ecdsa").configure_cert(server)
-    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ca.configure_trust(client)
-    stranger.issue_client("mallory", key_type="ecdsa").configure_cert(client)
+    server, client = _contexts(ca, stranger.issue_client("mallory", key_type="ecdsa"))
     a, b = socket.socketpair()
     failures: list[BaseException] = []
 

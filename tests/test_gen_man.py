@@ -9,27 +9,14 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import need_tool, pycert
+from conftest import command_contexts, need_tool, pycert
 
 
 def _commands() -> dict[str, list[str]]:
     """`pycert-cert-create-node` -> its visible long flags, for every command path."""
-    from pycert.cli.app import root
-
-    out: dict[str, list[str]] = {}
-
-    def walk(ctx: click.Context) -> None:
-        out[ctx.command_path.replace(" ", "-")] = [
-            o for p in ctx.command.params if isinstance(p, click.Option) and not p.hidden
-            for o in p.opts if o.startswith("--")]
-        if isinstance(ctx.command, click.Group):
-            for name in ctx.command.list_commands(ctx):
-                sub = ctx.command.get_command(ctx, name)
-                if sub is not None:
-                    walk(click.Context(sub, info_name=name, parent=ctx))
-
-    walk(click.Context(root, info_name="pycert"))
-    return out
+    return {ctx.command_path.replace(" ", "-"): [
+        o for p in ctx.command.params if isinstance(p, click.Option) and not p.hidden
+        for o in p.opts if o.startswith("--")] for ctx in command_contexts()}
 
 
 @pytest.fixture(scope="module")
